@@ -1,0 +1,204 @@
+package dev.goloom.loom.internal;
+
+import dev.goloom.scheduler.spi.TaskSupport;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.invoke.VarHandle;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.util.concurrent.Executor;
+
+/**
+ * The one class that touches JDK internals (JDK 25, {@code java.lang.VirtualThread} and friends). Everything is
+ * looked up once, in the static initialiser, through {@code MethodHandles.privateLookupIn}, which needs
+ * {@code java.lang} opened to this module. If it is not, {@link #check()} throws one
+ * {@link IllegalStateException} that names the exact {@code --add-opens} flag.
+ *
+ * <p>What it reaches, and why:
+ * <ul>
+ *   <li>{@code ThreadBuilders.VirtualThreadBuilder(Executor)}: the package-private constructor that gives a virtual
+ *       thread a custom scheduler. The public {@code Thread.ofVirtual().scheduler(..)} is not in JDK 25.</li>
+ *   <li>{@code Thread.currentCarrierThread()}: the scheduler needs the current P when a goroutine unparks
+ *       another, and the P hangs off the carrier.</li>
+ *   <li>{@code VirtualThread.runContinuation} (the task the JDK submits), the field of that method reference
+ *       holding its thread, and {@code VirtualThread.state}: to tell a new start from a resume from a
+ *       {@code Thread.yield()}, and to see when a goroutine terminated.</li>
+ * </ul>
+ */
+public final class JdkAccess {
+    private JdkAccess() {
+    }
+
+    private static final String FLAG_TARGET = JdkAccess.class.getModule().isNamed()
+            ? JdkAccess.class.getModule().getName() : "ALL-UNNAMED";
+    /** The exact JVM flag goloom needs. */
+    public static final String ADD_OPENS_FLAG = "--add-opens java.base/java.lang=" + FLAG_TARGET;
+
+    private static final Throwable FAILURE;
+    private static final MethodHandle NEW_BUILDER;      // (Executor) -> Thread.Builder.OfVirtual
+    private static final MethodHandle CURRENT_CARRIER;  // () -> Thread
+    private static final Class<?> RUN_CONTINUATION_CLASS;
+    private static final MethodHandle THREAD_OF_TASK;   // (Runnable) -> Thread
+    private static final VarHandle STATE;               // VirtualThread.state (int, volatile)
+    private static final int STARTED, YIELDED, TERMINATED, SUSPENDED;
+
+    static {
+        Throwable failure = null;
+        MethodHandle newBuilder = null, currentCarrier = null, threadOfTask = null;
+        Class<?> taskClass = null;
+        VarHandle state = null;
+        int started = -1, yielded = -1, terminated = -1, suspended = 0;
+        try {
+            MethodHandles.Lookup lang = MethodHandles.privateLookupIn(Thread.class, MethodHandles.lookup());
+            Class<?> builderClass = Class.forName("java.lang.ThreadBuilders$VirtualThreadBuilder");
+            newBuilder = lang.findConstructor(builderClass, MethodType.methodType(void.class, Executor.class))
+                    .asType(MethodType.methodType(Thread.Builder.OfVirtual.class, Executor.class));
+            currentCarrier = lang.findStatic(Thread.class, "currentCarrierThread", MethodType.methodType(Thread.class));
+
+            Class<?> vtClass = Class.forName("java.lang.VirtualThread");
+            MethodHandles.Lookup vtLookup = MethodHandles.privateLookupIn(vtClass, MethodHandles.lookup());
+            state = vtLookup.findVarHandle(vtClass, "state", int.class);
+            started = constant(vtClass, "STARTED");
+            yielded = constant(vtClass, "YIELDED");
+            terminated = constant(vtClass, "TERMINATED");
+            suspended = constant(vtClass, "SUSPENDED");
+
+            // Build one unstarted virtual thread to learn the class of its runContinuation task and the field
+            // of that (hidden) class that holds the thread.
+            Thread.Builder.OfVirtual probeBuilder = (Thread.Builder.OfVirtual) newBuilder.invoke((Executor) r -> {
+                throw new IllegalStateException("probe thread is never started");
+            });
+            Thread probe = probeBuilder.unstarted(() -> { });
+            VarHandle runCont = vtLookup.findVarHandle(vtClass, "runContinuation", Runnable.class);
+            Runnable task = (Runnable) runCont.get(probe);
+            taskClass = task.getClass();
+            Field holder = null;
+            for (Field f : taskClass.getDeclaredFields()) {
+                if (!Modifier.isStatic(f.getModifiers()) && f.getType().isAssignableFrom(vtClass)) {
+                    holder = f;
+                }
+            }
+            if (holder == null) {
+                throw new IllegalStateException("no thread field in " + taskClass);
+            }
+            holder.setAccessible(true);
+            threadOfTask = MethodHandles.lookup().unreflectGetter(holder)
+                    .asType(MethodType.methodType(Thread.class, Runnable.class));
+            if ((Thread) threadOfTask.invoke(task) != probe) {
+                throw new IllegalStateException("runContinuation field does not hold its thread");
+            }
+        } catch (Throwable e) {
+            failure = e;
+        }
+        FAILURE = failure;
+        NEW_BUILDER = newBuilder;
+        CURRENT_CARRIER = currentCarrier;
+        RUN_CONTINUATION_CLASS = taskClass;
+        THREAD_OF_TASK = threadOfTask;
+        STATE = state;
+        STARTED = started;
+        YIELDED = yielded;
+        TERMINATED = terminated;
+        SUSPENDED = suspended;
+        if (failure == null) {
+            TaskSupport.install(new VirtualThreadSupport());
+        }
+    }
+
+    private static int constant(Class<?> c, String name) throws ReflectiveOperationException {
+        Field f = c.getDeclaredField(name);
+        f.setAccessible(true);
+        return f.getInt(null);
+    }
+
+    /**
+     * Throws if goloom cannot reach the JDK internals it needs.
+     *
+     * @throws IllegalStateException naming the exact {@code --add-opens} flag to add
+     */
+    public static void check() {
+        if (FAILURE != null) {
+            throw failure();
+        }
+    }
+
+    private static IllegalStateException failure() {
+        boolean access = FAILURE instanceof IllegalAccessException || FAILURE instanceof SecurityException
+                || FAILURE instanceof java.lang.reflect.InaccessibleObjectException;
+        String msg = access
+                ? "goloom cannot reach java.lang's virtual-thread hooks: add the JVM flag '" + ADD_OPENS_FLAG + "'"
+                : "goloom cannot use this JDK's virtual-thread hooks (goloom needs JDK 25; running "
+                        + Runtime.version() + "; JVM flag needed: '" + ADD_OPENS_FLAG + "'): " + FAILURE;
+        return new IllegalStateException(msg, FAILURE);
+    }
+
+    /** A {@code Thread.ofVirtual()}-style builder whose threads run on {@code scheduler}. */
+    public static Thread.Builder.OfVirtual newBuilder(Executor scheduler) {
+        check();
+        try {
+            return (Thread.Builder.OfVirtual) NEW_BUILDER.invokeExact(scheduler);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The carrier under the calling virtual thread (the calling thread itself if it is a platform thread). */
+    static Thread currentCarrier() {
+        try {
+            return (Thread) CURRENT_CARRIER.invokeExact();
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static Thread threadOf(Runnable task) {
+        if (task.getClass() != RUN_CONTINUATION_CLASS) {
+            return null;
+        }
+        try {
+            return (Thread) THREAD_OF_TASK.invokeExact(task);
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static int state(Thread vt) {
+        return ((int) STATE.getVolatile(vt)) & ~SUSPENDED;
+    }
+
+    /** The scheduler seam: classifies submitted tasks using the thread state. */
+    private static final class VirtualThreadSupport extends TaskSupport {
+        @Override
+        public Thread currentCarrier() {
+            return JdkAccess.currentCarrier();
+        }
+
+        @Override
+        public int kindOf(Runnable task) {
+            Thread vt = threadOf(task);
+            if (vt == null) {
+                return PLAIN;
+            }
+            int s = state(vt);
+            if (s == STARTED) {
+                return START;
+            }
+            return s == YIELDED ? YIELD : RESUME;
+        }
+
+        @Override
+        public Thread threadOf(Runnable task) {
+            return JdkAccess.threadOf(task);
+        }
+
+        @Override
+        public boolean isTerminated(Runnable task) {
+            Thread vt = threadOf(task);
+            return vt == null || state(vt) == TERMINATED;
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package dev.goloom.scheduler;
+
+/**
+ * A carrier: the platform thread that runs goroutines while it holds a P. Go: {@code type m}.
+ *
+ * <h2>States</h2>
+ * <pre>
+ * FROM              -> TO                 // cause
+ * (new)             -> RUNNING with P     // newm: started by startm with a P in nextp
+ * RUNNING with P    -> SPINNING with P    // findRunnable: local and global queues empty, allowed to spin
+ * SPINNING with P   -> RUNNING with P     // found work (resetspinning wakes another M)
+ * RUNNING/SPINNING  -> IDLE (no P)        // releasep + stopm: parked on the idle-M list
+ * IDLE              -> RUNNING/SPINNING   // startm popped it and handed it a P through nextp
+ * IDLE              -> (exited)           // keep-alive expired while still on the idle list, or termination
+ * </pre>
+ * Only the M itself changes {@link #p}, {@link #spinning} and {@link #curTask}; the one cross-thread hand-off is
+ * {@link #nextp}, written by {@code startm} after it removed this M from the idle list under the scheduler lock,
+ * then {@code LockSupport.unpark}.
+ */
+final class M extends Thread {
+    final GoScheduler sched;
+    final int mid;
+
+    /** The P this M holds, or null. Owner only. */
+    P p;
+    /** Go: m.nextp. A P handed over by startm; the volatile write happens-before the M's read after unpark. */
+    volatile P nextp;
+    /** Go: m.spinning. Set by startm before the hand-off, otherwise owner only. */
+    boolean spinning;
+    /** Set with nextp by startm: the M was woken to look for work. */
+    volatile boolean startSpinning;
+    /** Task being run right now (to recognise a resubmission of itself from afterYield). Owner only. */
+    Runnable curTask;
+    /** Go: inheritTime returned by runqget. Owner only. */
+    boolean inheritTime;
+    /** Link on the idle-M list. Guarded by the scheduler lock. */
+    M link;
+    /** True while on the idle-M list. Guarded by the scheduler lock. */
+    boolean idle;
+
+    /** Scratch for stealInto's count; owner only (avoids allocating a result object per steal). */
+    final int[] stolen = new int[2];
+
+    /** Parks and unparks of this M (written by itself, read racily by stats). */
+    volatile long parks;
+    volatile long unparks;
+
+    M(GoScheduler sched, int mid, P initial, boolean spinning) {
+        super(null, null, sched.name() + "-m" + mid, 0, false);
+        this.sched = sched;
+        this.mid = mid;
+        this.nextp = initial;
+        this.startSpinning = spinning;
+        setDaemon(true);
+    }
+
+    @Override
+    public void run() {
+        sched.mstart(this);
+    }
+}
