@@ -368,17 +368,10 @@ public final class GoScheduler implements Executor, AutoCloseable {
      * local ring.
      */
     private Runnable globrunqget(P p, int max) {
-        int size = runq.size();
-        if (size <= 0) {
-            return null;
-        }
-        int n = Math.min(size, size / procs + 1);
-        if (max > 0 && n > max) {
-            n = max;
-        }
         Runnable[] batch = p.grab;
-        if (n > batch.length) { // capacity / 2
-            n = batch.length;
+        int n = globrunqgetCount(runq.size(), procs, max, batch.length);
+        if (n == 0) {
+            return null;
         }
         n = runq.take(batch, n);
         if (n == 0) {
@@ -394,6 +387,18 @@ public final class GoScheduler implements Executor, AutoCloseable {
             }
         }
         return first;
+    }
+
+    /** Go: globrunqget's batch size, {@code min(size, size/procs + 1, max if > 0, half)}. */
+    static int globrunqgetCount(int size, int procs, int max, int half) {
+        if (size <= 0) {
+            return 0;
+        }
+        int n = Math.min(size, size / procs + 1);
+        if (max > 0 && n > max) {
+            n = max;
+        }
+        return Math.min(n, half);
     }
 
     /**
