@@ -1,0 +1,261 @@
+// Anchor workloads in Go, the reference the Java scheduler is measured against.
+// Each workload prints one JSON line: {"workload": ..., "value": ..., "unit": ...}.
+// The Java side (jmh module) measures the same work with the same parameters.
+//
+// goloom's copy of the anchor (shared/anchors/go/main.go). One addition: -n overrides workload sizes
+// (e.g. -n pingpong=100000,sieve=500) so that the main job's --quick run compares the same work; without -n the
+// program is the anchor as it was.
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+type result struct {
+	Workload   string  `json:"workload"`
+	Value      float64 `json:"value"`
+	Unit       string  `json:"unit"`
+	N          int     `json:"n"`
+	GoMaxProcs int     `json:"gomaxprocs"`
+	GoVersion  string  `json:"go"`
+}
+
+func emit(name string, value float64, unit string, n int) {
+	b, _ := json.Marshal(result{name, value, unit, n, runtime.GOMAXPROCS(0), runtime.Version()})
+	fmt.Println(string(b))
+}
+
+// pingpong: two goroutines exchange a value over two unbuffered channels.
+func pingpong(n int) float64 {
+	a, b := make(chan int), make(chan int)
+	go func() {
+		for i := 0; i < n; i++ {
+			b <- <-a
+		}
+	}()
+	t0 := time.Now()
+	for i := 0; i < n; i++ {
+		a <- i
+		<-b
+	}
+	return float64(time.Since(t0).Nanoseconds()) / float64(n)
+}
+
+// selectpingpong: as pingpong, but the echo side waits in a two-case select.
+func selectpingpong(n int) float64 {
+	a, b, quit := make(chan int), make(chan int), make(chan int)
+	go func() {
+		for i := 0; i < n; i++ {
+			select {
+			case v := <-a:
+				b <- v
+			case <-quit:
+				return
+			}
+		}
+	}()
+	t0 := time.Now()
+	for i := 0; i < n; i++ {
+		a <- i
+		<-b
+	}
+	return float64(time.Since(t0).Nanoseconds()) / float64(n)
+}
+
+// buffered: one producer, one consumer, capacity 1024.
+func buffered(n int) float64 {
+	c := make(chan int, 1024)
+	t0 := time.Now()
+	go func() {
+		for i := 0; i < n; i++ {
+			c <- i
+		}
+		close(c)
+	}()
+	for range c {
+	}
+	return float64(time.Since(t0).Nanoseconds()) / float64(n)
+}
+
+// fanin: 4*GOMAXPROCS producers send n messages in total into one channel of capacity 128.
+func fanin(n int) float64 {
+	producers := 4 * runtime.GOMAXPROCS(0)
+	c := make(chan int, 128)
+	per := n / producers
+	t0 := time.Now()
+	for p := 0; p < producers; p++ {
+		go func() {
+			for i := 0; i < per; i++ {
+				c <- i
+			}
+		}()
+	}
+	for i := 0; i < per*producers; i++ {
+		<-c
+	}
+	return float64(time.Since(t0).Nanoseconds()) / float64(per*producers)
+}
+
+// spawn: start n goroutines that do nothing and wait for all of them.
+func spawn(n int) float64 {
+	var wg sync.WaitGroup
+	wg.Add(n)
+	t0 := time.Now()
+	for i := 0; i < n; i++ {
+		go wg.Done()
+	}
+	wg.Wait()
+	return float64(time.Since(t0).Nanoseconds()) / float64(n)
+}
+
+func skynetNode(c chan int, num, size, div int) {
+	if size == 1 {
+		c <- num
+		return
+	}
+	rc := make(chan int, div)
+	for i := 0; i < div; i++ {
+		go skynetNode(rc, num+i*(size/div), size/div, div)
+	}
+	sum := 0
+	for i := 0; i < div; i++ {
+		sum += <-rc
+	}
+	c <- sum
+}
+
+// skynet: a tree of n leaf goroutines (fan-out 10) summing their ids; result in milliseconds.
+func skynet(n int) float64 {
+	c := make(chan int, 1)
+	t0 := time.Now()
+	skynetNode(c, 0, n, 10)
+	sum := <-c
+	if sum != n*(n-1)/2 {
+		panic("skynet: wrong sum")
+	}
+	return float64(time.Since(t0).Microseconds()) / 1000
+}
+
+// sieve: the classic concurrent prime sieve, one goroutine per prime found; n primes, milliseconds.
+func sieve(n int) float64 {
+	t0 := time.Now()
+	ch := make(chan int)
+	go func(out chan<- int) { // ch is passed, not captured: the loop below reassigns ch
+		for i := 2; ; i++ {
+			out <- i
+		}
+	}(ch)
+	last := 0
+	for i := 0; i < n; i++ {
+		prime := <-ch
+		last = prime
+		next := make(chan int)
+		go func(in <-chan int, out chan<- int, p int) {
+			for {
+				if v := <-in; v%p != 0 {
+					out <- v
+				}
+			}
+		}(ch, next, prime)
+		ch = next
+	}
+	if n == 2000 && last != 17389 {
+		panic(fmt.Sprint("sieve: wrong 2000th prime ", last))
+	}
+	return float64(time.Since(t0).Microseconds()) / 1000
+}
+
+// parked: bytes of memory per goroutine blocked in a channel receive, n goroutines.
+func parked(n int) float64 {
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	inUse := func(m *runtime.MemStats) float64 { return float64(m.StackInuse + m.HeapAlloc) }
+	block := make(chan int)
+	var started sync.WaitGroup
+	started.Add(n)
+	for i := 0; i < n; i++ {
+		go func() {
+			started.Done()
+			<-block
+		}()
+	}
+	started.Wait()
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	perG := (inUse(&after) - inUse(&before)) / float64(n)
+	close(block)
+	return perG
+}
+
+var workloads = map[string]struct {
+	fn   func(int) float64
+	n    int
+	unit string
+}{
+	"pingpong":       {pingpong, 1_000_000, "ns/roundtrip"},
+	"selectpingpong": {selectpingpong, 1_000_000, "ns/roundtrip"},
+	"buffered":       {buffered, 10_000_000, "ns/msg"},
+	"fanin":          {fanin, 5_000_000, "ns/msg"},
+	"spawn":          {spawn, 1_000_000, "ns/goroutine"},
+	"skynet":         {skynet, 1_000_000, "ms"},
+	"sieve":          {sieve, 2_000, "ms"},
+	"parked":         {parked, 100_000, "bytes/goroutine"},
+}
+
+func main() {
+	only := flag.String("only", "", "comma-separated workloads to run (default: all)")
+	rounds := flag.Int("rounds", 5, "rounds per workload; the median is reported")
+	sizes := flag.String("n", "", "size overrides, comma-separated name=n (default: the anchor's sizes)")
+	flag.Parse()
+	if *sizes != "" {
+		for _, kv := range strings.Split(*sizes, ",") {
+			parts := strings.SplitN(kv, "=", 2)
+			w, ok := workloads[parts[0]]
+			if !ok || len(parts) != 2 {
+				fmt.Fprintln(os.Stderr, "-n: expected name=n with a known workload, got", kv)
+				os.Exit(2)
+			}
+			v, err := strconv.Atoi(parts[1])
+			if err != nil || v < 1 {
+				fmt.Fprintln(os.Stderr, "-n: size must be an integer >= 1, got", kv)
+				os.Exit(2)
+			}
+			w.n = v
+			workloads[parts[0]] = w
+		}
+	}
+	if *rounds < 1 {
+		fmt.Fprintln(os.Stderr, "-rounds must be >= 1, got", *rounds)
+		os.Exit(2)
+	}
+	names := make([]string, 0, len(workloads))
+	for k := range workloads {
+		if *only == "" || strings.Contains(","+*only+",", ","+k+",") {
+			names = append(names, k)
+		}
+	}
+	sort.Strings(names)
+	if len(names) == 0 {
+		fmt.Fprintln(os.Stderr, "no such workload:", *only)
+		os.Exit(2)
+	}
+	for _, name := range names {
+		w := workloads[name]
+		vals := make([]float64, *rounds)
+		for r := range vals {
+			vals[r] = w.fn(w.n)
+		}
+		sort.Float64s(vals)
+		emit(name, vals[len(vals)/2], w.unit, w.n)
+	}
+}

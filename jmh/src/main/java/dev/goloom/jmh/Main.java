@@ -1,0 +1,226 @@
+package dev.goloom.jmh;
+
+import dev.goloom.loom.GoVirtualThreads;
+
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * goloom's main job. Run it from the repository top with {@code mvn -B -q compile exec:exec} (options through
+ * {@code -Dgoloom.main.args="--quick"}; {@code --help} lists them).
+ * <ol>
+ *   <li>A demo: 100,000 goroutines on a goloom scheduler, joined, then the scheduler's stats ({@link Demo}).</li>
+ *   <li>A report: the Go anchor workloads ported to Java ({@link Workloads}), each run on goloom and on the JDK's
+ *       default virtual-thread scheduler, rounds interleaved, the median of each side printed with the
+ *       goloom/JDK ratio, and the Go anchor's value ({@code bench/go/main.go}) when a Go toolchain is
+ *       installed.</li>
+ * </ol>
+ * Exit status: 0 on success, 1 if a workload failed, 2 on a bad argument or a JVM without goloom's flag.
+ */
+public final class Main {
+    private Main() {
+    }
+
+    /** Longest a single round may take before the job gives up on it (a hang is a bug, not a result). */
+    private static final Duration ROUND_TIMEOUT = Duration.ofMinutes(5);
+
+    public static void main(String[] args) throws InterruptedException {
+        List<Workload> all = Workloads.all();
+        Set<String> names = new LinkedHashSet<>();
+        all.forEach(w -> names.add(w.name()));
+        MainOptions opts;
+        try {
+            opts = MainOptions.parse(args, names);
+        } catch (IllegalArgumentException e) {
+            System.err.println("error: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        PrintStream out = System.out;
+        if (opts.help()) {
+            out.println(MainOptions.USAGE);
+            out.println("workloads:");
+            for (Workload w : all) {
+                out.printf(Locale.ROOT, "  %-15s %-16s n=%,d (quick %,d): %s%n", w.name(), w.unit(), w.n(),
+                        w.quickN(), w.description());
+            }
+            return;
+        }
+        try {
+            GoVirtualThreads.checkAccess();
+        } catch (IllegalStateException e) {
+            System.err.println("error: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        out.println(machine());
+        out.println();
+        if (opts.demo()) {
+            Demo.run(opts.demoCount(), out);
+            out.println();
+        }
+        boolean failed = false;
+        if (opts.report()) {
+            failed = report(all, opts, out);
+        }
+        out.flush();
+        if (failed) {
+            System.exit(1);
+        }
+    }
+
+    static String machine() {
+        return String.format(Locale.ROOT, "machine: %d cores, JDK %s (%s), %s %s %s",
+                Runtime.getRuntime().availableProcessors(), Runtime.version(), System.getProperty("java.vm.name"),
+                System.getProperty("os.name"), System.getProperty("os.version"), System.getProperty("os.arch"));
+    }
+
+    // ================================================================================================ report
+
+    /** One row of the table: the medians of both sides, or why there are none. */
+    private record Row(Workload w, int n, double goloom, double jdk, double goloomMin, double goloomMax,
+                       double jdkMin, double jdkMax, String problem) {
+    }
+
+    private static boolean report(List<Workload> all, MainOptions opts, PrintStream out) throws InterruptedException {
+        out.printf(Locale.ROOT, "== report: anchor workloads, goloom vs the JDK default scheduler, median of %d "
+                + "rounds after %d warm-up%s%s ==%n", opts.rounds(), opts.warmups(), opts.warmups() == 1 ? "" : "s",
+                opts.quick() ? " (--quick sizes)" : "");
+        List<Row> rows = new ArrayList<>();
+        boolean failed = false;
+        for (Workload w : all) {
+            if (!opts.selects(w.name())) {
+                continue;
+            }
+            int n = w.size(opts.quick());
+            if (w.body() == null) {
+                rows.add(new Row(w, n, Double.NaN, Double.NaN, 0, 0, 0, 0, w.missing()));
+                out.printf(Locale.ROOT, "  %-15s skipped: %s%n", w.name(), w.missing());
+                continue;
+            }
+            Row row;
+            try {
+                row = measure(w, n, opts);
+            } catch (Exception e) {
+                failed = true;
+                row = new Row(w, n, Double.NaN, Double.NaN, 0, 0, 0, 0, "FAILED: " + e);
+                e.printStackTrace();
+            }
+            rows.add(row);
+            out.printf(Locale.ROOT, "  %-15s done: goloom %s, JDK %s %s%n", w.name(), fmt(row.goloom()),
+                    fmt(row.jdk()), w.unit());
+        }
+
+        Map<String, Integer> goSizes = new LinkedHashMap<>();
+        for (Row r : rows) {
+            if (r.w().goAnchor() && r.problem() == null) {
+                goSizes.put(r.w().name(), r.n());
+            }
+        }
+        GoAnchor.Result go = opts.go()
+                ? GoAnchor.run(goSizes, opts.rounds())
+                : new GoAnchor.Result(Map.of(), null, "skipped (--no-go)");
+
+        out.println();
+        out.println(machine() + (go.version() != null ? ", Go " + go.version() : ""));
+        String head = String.format(Locale.ROOT, "%-15s %-16s %10s %12s %12s %11s %12s %10s",
+                "workload", "unit", "n", "goloom", "JDK", "goloom/JDK", "Go", "goloom/Go");
+        out.println(head);
+        out.println("-".repeat(head.length()));
+        for (Row r : rows) {
+            if (r.problem() != null) {
+                out.printf(Locale.ROOT, "%-15s %-16s %,10d   %s%n", r.w().name(), r.w().unit(), r.n(), r.problem());
+                continue;
+            }
+            Double g = go.values().get(r.w().name());
+            out.printf(Locale.ROOT, "%-15s %-16s %,10d %12s %12s %11s %12s %10s%n", r.w().name(), r.w().unit(),
+                    r.n(), fmt(r.goloom()), fmt(r.jdk()), ratio(r.goloom(), r.jdk()),
+                    g != null ? fmt(g) : "-", g != null ? ratio(r.goloom(), g) : "-");
+        }
+        out.println("-".repeat(head.length()));
+        out.println("Lower is better in every unit; ratios below 1.00 mean goloom is faster (or smaller).");
+        out.println("Spread (min..max over rounds):");
+        for (Row r : rows) {
+            if (r.problem() == null) {
+                out.printf(Locale.ROOT, "  %-15s goloom %s..%s, JDK %s..%s%n", r.w().name(), fmt(r.goloomMin()),
+                        fmt(r.goloomMax()), fmt(r.jdkMin()), fmt(r.jdkMax()));
+            }
+        }
+        if (go.problem() != null) {
+            out.println("Go column: " + go.problem());
+        } else {
+            out.println("Go column: bench/go/main.go (the Go anchor), same sizes, median of " + opts.rounds()
+                    + " rounds.");
+        }
+        return failed;
+    }
+
+    /** Runs warm-ups and rounds of {@code w} on both sides, alternating which side goes first each round. */
+    private static Row measure(Workload w, int n, MainOptions opts) throws Exception {
+        double[] g = new double[opts.rounds()];
+        double[] j = new double[opts.rounds()];
+        try (Side.Session goloom = Side.GOLOOM.open(w.name()); Side.Session jdk = Side.JDK.open(w.name())) {
+            for (int r = 0; r < opts.warmups(); r++) {
+                once(w, n, goloom, Side.GOLOOM);
+                once(w, n, jdk, Side.JDK);
+            }
+            for (int r = 0; r < opts.rounds(); r++) {
+                if (r % 2 == 0) {
+                    g[r] = once(w, n, goloom, Side.GOLOOM);
+                    j[r] = once(w, n, jdk, Side.JDK);
+                } else {
+                    j[r] = once(w, n, jdk, Side.JDK);
+                    g[r] = once(w, n, goloom, Side.GOLOOM);
+                }
+            }
+        }
+        Arrays.sort(g);
+        Arrays.sort(j);
+        // Go's anchor reports vals[len/2]: the upper median for an even count. Same here.
+        return new Row(w, n, g[g.length / 2], j[j.length / 2], g[0], g[g.length - 1], j[0], j[j.length - 1], null);
+    }
+
+    /** One round of {@code w} in a fresh virtual thread of {@code side} (the workload's "main goroutine"). */
+    private static double once(Workload w, int n, Side.Session session, Side side) throws Exception {
+        double[] result = new double[1];
+        Exception[] error = new Exception[1];
+        Thread main = session.threads().newThread(() -> {
+            try {
+                result[0] = w.body().run(session.threads(), n);
+            } catch (Exception e) {
+                error[0] = e;
+            }
+        });
+        main.start();
+        if (!main.join(ROUND_TIMEOUT)) {
+            throw new IllegalStateException(w.name() + " on " + side.label + " did not finish within "
+                    + ROUND_TIMEOUT.toMinutes() + " minutes");
+        }
+        if (error[0] != null) {
+            throw error[0];
+        }
+        return result[0];
+    }
+
+    private static String fmt(double v) {
+        if (Double.isNaN(v)) {
+            return "-";
+        }
+        return Math.abs(v) >= 10_000 ? String.format(Locale.ROOT, "%,.0f", v) : String.format(Locale.ROOT, "%.1f", v);
+    }
+
+    private static String ratio(double a, double b) {
+        if (Double.isNaN(a) || Double.isNaN(b) || b == 0) {
+            return "-";
+        }
+        return String.format(Locale.ROOT, "%.2f", a / b);
+    }
+}

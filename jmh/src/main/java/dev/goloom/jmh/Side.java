@@ -1,0 +1,55 @@
+package dev.goloom.jmh;
+
+import dev.goloom.loom.GoVirtualThreads;
+import dev.goloom.scheduler.GoScheduler;
+import dev.goloom.scheduler.SchedulerStats;
+
+import java.util.concurrent.ThreadFactory;
+
+/**
+ * The schedulers the report compares: goloom ({@link GoScheduler} with {@code maxProcs} = available processors)
+ * and the JDK's default virtual-thread scheduler (its {@code ForkJoinPool}, parallelism = available processors).
+ */
+enum Side {
+    GOLOOM("goloom"),
+    JDK("JDK");
+
+    final String label;
+
+    Side(String label) {
+        this.label = label;
+    }
+
+    /** Opens this side for one workload; close the session when the workload's rounds are done. */
+    Session open(String workload) {
+        if (this == JDK) {
+            return new Session(Thread.ofVirtual().name(workload + "-jdk-", 0).factory(), null);
+        }
+        GoScheduler sched = GoScheduler.builder()
+                .maxProcs(Runtime.getRuntime().availableProcessors())
+                .name("goloom-" + workload)
+                .build();
+        return new Session(GoVirtualThreads.ofVirtual(sched).name(workload + "-g", 0).factory(), sched);
+    }
+
+    /**
+     * Virtual threads of one side.
+     *
+     * @param threads   makes unstarted virtual threads of this side
+     * @param scheduler the goloom scheduler behind them, or null for the JDK side
+     */
+    record Session(ThreadFactory threads, GoScheduler scheduler) implements AutoCloseable {
+        /** The goloom scheduler's stats, or null on the JDK side. */
+        SchedulerStats stats() {
+            return scheduler == null ? null : scheduler.stats();
+        }
+
+        /** Closes the goloom scheduler (waits for its goroutines); nothing to do for the JDK side. */
+        @Override
+        public void close() {
+            if (scheduler != null) {
+                scheduler.close();
+            }
+        }
+    }
+}
