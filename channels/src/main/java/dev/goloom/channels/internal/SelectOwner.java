@@ -1,0 +1,84 @@
+package dev.goloom.channels.internal;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * The per-select arbitration word shared by all of one select's {@link Waiter}s. Go: {@code g.selectDone} plus
+ * {@code g.param}.
+ *
+ * <p>A blocked select has one waiter queued on every channel of its cases, each guarded by a different channel
+ * lock, so two wakers (say, a sender on {@code a} and the closer of {@code b}) can each dequeue one of its waiters
+ * at the same moment. Exactly one of them may complete a transfer: the one whose {@link #tryWin} CAS succeeds. The
+ * select thread itself competes in the same CAS with {@link #tryCancel} when it is interrupted or times out.
+ *
+ * <h2>States</h2>
+ * <pre>
+ * WAITING   -> WON        // tryWin: a waker, holding the lock of the winner's channel, before it transfers
+ * WAITING   -> CANCELLED  // tryCancel: the select thread (interrupt or timeout), before it dequeues its waiters
+ * WON/CANCELLED -> WAITING // reset: the select thread, holding the locks of all its channels, before enqueueing
+ * </pre>
+ * In state WON the winner's transfer is complete once the winner's channel lock has been released; the select
+ * thread therefore reads the result only after re-locking its channels (Go's pass 3).
+ *
+ * <p>Owned by one select at a time: a prepared select reuses its owner, never concurrently.
+ */
+public final class SelectOwner {
+    public static final int WAITING = 0;
+    public static final int WON = 1;
+    public static final int CANCELLED = 2;
+
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(SelectOwner.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** The selecting thread; written by it before enqueueing, read by wakers under a channel lock. */
+    public Thread thread;
+
+    /** Accessed through {@link #STATE}: CAS by wakers and the select thread; volatile read in the park loop. */
+    @SuppressWarnings("unused")
+    private volatile int state;
+
+    /**
+     * The waiter whose waker won; written right after a successful {@link #tryWin} under that waiter's channel
+     * lock, read by the select thread after it re-locked all its channels (the lock is the happens-before edge).
+     */
+    private Waiter winner;
+
+    /** Go: {@code sgp.g.selectDone.CompareAndSwap(0, 1)} in {@code dequeue}. Caller holds {@code w}'s channel lock. */
+    public boolean tryWin(Waiter w) {
+        if (STATE.compareAndSet(this, WAITING, WON)) {
+            winner = w;
+            return true;
+        }
+        return false;
+    }
+
+    /** The select thread gives up waiting (interrupt, timeout). False if a waker already won. */
+    public boolean tryCancel() {
+        return STATE.compareAndSet(this, WAITING, CANCELLED);
+    }
+
+    /** Volatile read; the select thread's park-loop condition. */
+    public int state() {
+        return state;
+    }
+
+    /** The winning waiter, or null. Only for the select thread, after re-locking its channels. */
+    public Waiter winner() {
+        return winner;
+    }
+
+    /** Back to WAITING for the next select. The select thread, holding all its channels' locks. */
+    public void reset(Thread current) {
+        thread = current;
+        winner = null;
+        STATE.setRelease(this, WAITING); // published to wakers by the channel unlocks that follow
+    }
+}
