@@ -1,0 +1,397 @@
+package dev.goloom.select;
+
+import dev.goloom.channels.Chan;
+import dev.goloom.channels.ChannelClosedException;
+import dev.goloom.channels.Chans;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static dev.goloom.select.TestSupport.awaitWaiters;
+import static dev.goloom.select.TestSupport.join;
+import static dev.goloom.select.TestSupport.waiters;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+/** One test per rule of issue 5 (Go's select semantics). */
+class SelectSemanticsTest {
+
+    private static void assertNoWaiters(Chan<?>... cs) {
+        for (Chan<?> c : cs) {
+            assertThat(waiters(c)).as("waiters left on %s", c).isZero();
+        }
+    }
+
+    // ------------------------------------------------------------------ ready cases
+
+    @Test
+    void readyReceiveCaseRunsItsHandlerAndReturnsItsIndex() throws Exception {
+        Chan<String> a = Chan.make(1);
+        Chan<String> b = Chan.make(1);
+        b.send("hi");
+        AtomicReference<String> got = new AtomicReference<>();
+        int chosen = Select.of().recv(a, v -> got.set("a" + v)).recv(b, v -> got.set(v)).select();
+        assertThat(chosen).isEqualTo(1);
+        assertThat(got.get()).isEqualTo("hi");
+        assertNoWaiters(a, b);
+    }
+
+    @Test
+    void readySendCaseSendsAndRunsItsHandler() throws Exception {
+        Chan<Integer> full = Chan.make(1);
+        full.send(0);
+        Chan<Integer> room = Chan.make(1);
+        AtomicInteger sent = new AtomicInteger();
+        int chosen = Select.of().send(full, 1, sent::incrementAndGet).send(room, 2, () -> sent.addAndGet(10))
+                .select();
+        assertThat(chosen).isEqualTo(1);
+        assertThat(sent).hasValue(10);
+        assertThat(room.recv()).isEqualTo(2);
+        assertThat(full.len()).isEqualTo(1);
+    }
+
+    @Test
+    void readyCasesAreChosenUniformlyAtRandom() throws Exception {
+        int channels = 4;
+        int selects = 100_000;
+        List<Chan<Integer>> cs = new ArrayList<>();
+        Select sel = new Select();
+        int[] wins = new int[channels];
+        for (int i = 0; i < channels; i++) {
+            Chan<Integer> c = Chan.make(1);
+            c.send(i);
+            cs.add(c);
+            sel.recv(c, v -> {
+                wins[v]++;
+                cs.get(v).trySend(v); // keep it always ready
+            });
+        }
+        for (int n = 0; n < selects; n++) {
+            sel.select();
+        }
+        for (int i = 0; i < channels; i++) {
+            assertThat((double) wins[i] / selects).as("share of case %d", i).isCloseTo(0.25, within(0.01));
+        }
+    }
+
+    // ------------------------------------------------------------------ default
+
+    @Test
+    void defaultRunsOnlyWhenNoCaseIsReady() throws Exception {
+        Chan<Integer> a = Chan.make();
+        Chan<Integer> b = Chan.make(1);
+        AtomicInteger defaults = new AtomicInteger();
+        Select sel = Select.of().recv(a).send(b, 5).onDefault(defaults::incrementAndGet);
+        assertThat(sel.select()).as("b has room").isEqualTo(1);
+        assertThat(sel.select()).as("b full, a has no sender").isEqualTo(Select.DEFAULT);
+        assertThat(defaults).hasValue(1);
+        assertThatThrownBy(() -> sel.onDefault(null)).isInstanceOf(IllegalStateException.class);
+        assertNoWaiters(a, b);
+    }
+
+    @Test
+    void oneCaseWithDefaultIsTheNonBlockingOperation() throws Exception {
+        Chan<Integer> c = Chan.make(1);
+        Select recv = Select.of().recv(c).onDefault(null);
+        Select send = Select.of().send(c, 9).onDefault(null);
+        assertThat(recv.select()).isEqualTo(Select.DEFAULT);
+        assertThat(send.select()).isEqualTo(0);
+        assertThat(send.select()).isEqualTo(Select.DEFAULT);
+        assertThat(recv.select()).isEqualTo(0);
+        assertThat(recv.<Integer>received()).isEqualTo(9);
+        c.close();
+        assertThat(recv.select()).as("closed channel: the receive case is ready").isEqualTo(0);
+        assertThat(recv.<Integer>received()).isNull();
+        assertThatThrownBy(send::select).isInstanceOf(ChannelClosedException.class)
+                .hasMessageStartingWith("send on closed channel");
+    }
+
+    // ------------------------------------------------------------------ closed channels
+
+    @Test
+    void receiveCaseOnClosedChannelIsReadyWithNull() throws Exception {
+        Chan<Integer> open = Chan.make();
+        Chan<Integer> closed = Chan.make();
+        closed.close();
+        AtomicReference<Object> got = new AtomicReference<>("unset");
+        int chosen = Select.of().recv(open).recv(closed, got::set).select();
+        assertThat(chosen).isEqualTo(1);
+        assertThat(got.get()).isNull();
+        assertNoWaiters(open, closed);
+    }
+
+    @Test
+    void sendCaseOnClosedChannelThrows() {
+        Chan<Integer> open = Chan.make();
+        Chan<Integer> closed = Chan.make(5);
+        closed.close();
+        assertThatThrownBy(() -> Select.of().recv(open).send(closed, 1).select())
+                .isInstanceOf(ChannelClosedException.class).hasMessageStartingWith("send on closed channel");
+        assertNoWaiters(open, closed);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Runner.class)
+    void blockedSelectWakesOnCloseOfAReceiveCaseOrThrowsForASendCase(Runner runner) throws Exception {
+        Chan<Integer> r = Chan.make();
+        Chan<Integer> s = Chan.make();
+        Chan<Integer> other = Chan.make();
+        AtomicReference<Object> got = new AtomicReference<>("unset");
+        Thread t = runner.start(() -> {
+            try {
+                got.set(Select.of().recv(other).recv(r).select());
+            } catch (Throwable e) {
+                got.set(e);
+            }
+        });
+        awaitWaiters(r, 1);
+        r.close();
+        join(t);
+        assertThat(got.get()).isEqualTo(1);
+
+        Thread t2 = runner.start(() -> {
+            try {
+                got.set(Select.of().recv(other).send(s, 1).select());
+            } catch (Throwable e) {
+                got.set(e);
+            }
+        });
+        awaitWaiters(s, 1);
+        s.close();
+        join(t2);
+        assertThat(got.get()).isInstanceOf(ChannelClosedException.class);
+        assertNoWaiters(r, s, other);
+    }
+
+    // ------------------------------------------------------------------ nil cases
+
+    @Test
+    void nullChannelCaseNeverProceeds() throws Exception {
+        Chan<Integer> ready = Chan.make(1);
+        ready.send(1);
+        assertThat(Select.of().recv(null).onDefault(null).select()).isEqualTo(Select.DEFAULT);
+        assertThat(Select.of().send(null, 1).recv(ready).select()).isEqualTo(1);
+        assertThat(Select.of().recv(null).select(Duration.ofMillis(10))).isEqualTo(Select.TIMED_OUT);
+    }
+
+    @Test
+    void disabledCaseActsAsNilChannelUntilEnabled() throws Exception {
+        Chan<Integer> a = Chan.make(1);
+        a.send(1);
+        Select sel = Select.of().recv(a).onDefault(null);
+        sel.disable(0);
+        assertThat(sel.select()).isEqualTo(Select.DEFAULT);
+        sel.enable(0);
+        assertThat(sel.select()).isZero();
+        assertThatThrownBy(() -> sel.disable(3)).isInstanceOf(IndexOutOfBoundsException.class);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Runner.class)
+    void emptySelectBlocksUntilInterrupted(Runner runner) throws Exception {
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        AtomicInteger started = new AtomicInteger();
+        Thread t = runner.start(() -> {
+            try {
+                started.incrementAndGet();
+                new Select().select();
+            } catch (Throwable e) {
+                thrown.set(e);
+            }
+        });
+        TestSupport.awaitTrue("select started", () -> started.get() == 1);
+        assertThat(t.isAlive()).isTrue();
+        t.interrupt();
+        join(t);
+        assertThat(thrown.get()).isInstanceOf(InterruptedException.class);
+    }
+
+    // ------------------------------------------------------------------ timeouts
+
+    @Test
+    void afterChannelCaseTimesOut() throws Exception {
+        Chan<Integer> never = Chan.make();
+        AtomicInteger timeouts = new AtomicInteger();
+        int chosen = Select.of().recv(never).recv(Chans.after(Duration.ofMillis(20)), t -> timeouts.incrementAndGet())
+                .select();
+        assertThat(chosen).isEqualTo(1);
+        assertThat(timeouts).hasValue(1);
+        assertNoWaiters(never);
+    }
+
+    @Test
+    void timedSelectReturnsTimedOutAndLeavesNoWaiter() throws Exception {
+        Chan<Integer> a = Chan.make();
+        Chan<Integer> b = Chan.make();
+        long t0 = System.nanoTime();
+        assertThat(Select.of().recv(a).send(b, 1).select(Duration.ofMillis(30))).isEqualTo(Select.TIMED_OUT);
+        assertThat(System.nanoTime() - t0).isGreaterThanOrEqualTo(Duration.ofMillis(30).toNanos());
+        assertThat(Select.of().recv(a).select(Duration.ZERO)).isEqualTo(Select.TIMED_OUT);
+        assertNoWaiters(a, b);
+        assertThat(b.tryRecv()).as("the timed-out send delivered nothing").isNull();
+    }
+
+    // ------------------------------------------------------------------ blocking path
+
+    @ParameterizedTest
+    @EnumSource(Runner.class)
+    void blockedSelectIsCompletedByAnySenderAndLeavesNoWaiterBehind(Runner runner) throws Exception {
+        Chan<Integer> a = Chan.make();
+        Chan<Integer> b = Chan.make(2);
+        Chan<Integer> c = Chan.make();
+        for (int round = 0; round < 30; round++) {
+            AtomicReference<Object> got = new AtomicReference<>();
+            Select sel = Select.of().recv(a).recv(b).recv(c);
+            Thread t = runner.start(() -> {
+                try {
+                    int i = sel.select();
+                    got.set(i + ":" + sel.received());
+                } catch (Throwable e) {
+                    got.set(e);
+                }
+            });
+            awaitWaiters(a, 1);
+            awaitWaiters(b, 1);
+            awaitWaiters(c, 1);
+            Chan<Integer> target = round % 3 == 0 ? a : round % 3 == 1 ? b : c;
+            target.send(round);
+            join(t);
+            assertThat(got.get()).isEqualTo((round % 3) + ":" + round);
+            assertNoWaiters(a, b, c);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Runner.class)
+    void blockedSendCaseCompletesWhenAReceiverArrives(Runner runner) throws Exception {
+        Chan<Integer> out = Chan.make();
+        Chan<Integer> quit = Chan.make();
+        AtomicInteger sent = new AtomicInteger();
+        AtomicReference<Object> got = new AtomicReference<>();
+        Thread t = runner.start(() -> {
+            try {
+                got.set(Select.of().send(out, 42, sent::incrementAndGet).recv(quit).select());
+            } catch (Throwable e) {
+                got.set(e);
+            }
+        });
+        awaitWaiters(out, 1);
+        assertThat(out.recv()).isEqualTo(42);
+        join(t);
+        assertThat(got.get()).isEqualTo(0);
+        assertThat(sent).hasValue(1);
+        assertNoWaiters(out, quit);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Runner.class)
+    void exactlyOneCaseWinsWhenSeveralBecomeReadyAtOnce(Runner runner) throws Exception {
+        for (int round = 0; round < 200; round++) {
+            Chan<Integer> a = Chan.make();
+            Chan<Integer> b = Chan.make();
+            Failures f = new Failures();
+            AtomicReference<Integer> selected = new AtomicReference<>();
+            Thread sel = runner.start(f.wrap(() -> {
+                Select s = Select.of().recv(a).recv(b);
+                s.select();
+                selected.set(s.received());
+            }));
+            awaitWaiters(a, 1);
+            awaitWaiters(b, 1);
+            // Two senders race to complete the same select through different channels.
+            AtomicInteger delivered = new AtomicInteger();
+            Thread sa = runner.start(f.wrap(() -> {
+                if (a.trySend(1, TestSupport.WAIT)) {
+                    delivered.incrementAndGet();
+                }
+            }));
+            Thread sb = runner.start(f.wrap(() -> {
+                if (b.trySend(2, TestSupport.WAIT)) {
+                    delivered.incrementAndGet();
+                }
+            }));
+            join(sel);
+            // The loser is still blocked (as a plain sender): drain it.
+            TestSupport.awaitTrue("loser queued", () -> waiters(a) + waiters(b) == 1);
+            Integer other = waiters(a) == 1 ? a.recv() : b.recv();
+            join(sa);
+            join(sb);
+            f.check();
+            assertThat(delivered).hasValue(2);
+            assertThat(List.of(selected.get(), other)).containsExactlyInAnyOrder(1, 2);
+            assertNoWaiters(a, b);
+        }
+    }
+
+    @Test
+    void sameChannelInSeveralCasesIsLockedOnce() throws Exception {
+        Chan<Integer> c = Chan.make(1);
+        Select sel = Select.of().send(c, 1).recv(c).recv(c);
+        assertThat(sel.select()).as("only the send can proceed on an empty buffer").isZero();
+        int second = sel.select(); // full buffer: only the receives can proceed
+        assertThat(second).isIn(1, 2);
+        assertThat(sel.<Integer>received()).isEqualTo(1);
+        assertNoWaiters(c);
+    }
+
+    // ------------------------------------------------------------------ interrupts
+
+    @ParameterizedTest
+    @EnumSource(Runner.class)
+    void interruptRemovesEveryWaiterAndConsumesNothing(Runner runner) throws Exception {
+        Chan<Integer> a = Chan.make();
+        Chan<Integer> full = Chan.make(1);
+        full.send(7);
+        Chan<Integer> b = Chan.make();
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        AtomicInteger handlerRuns = new AtomicInteger();
+        Thread t = runner.start(() -> {
+            try {
+                Select.of().recv(a, v -> handlerRuns.incrementAndGet()).send(full, 8, handlerRuns::incrementAndGet)
+                        .send(b, 9, handlerRuns::incrementAndGet).select();
+            } catch (Throwable e) {
+                thrown.set(e);
+            }
+        });
+        awaitWaiters(a, 1);
+        awaitWaiters(full, 1);
+        awaitWaiters(b, 1);
+        t.interrupt();
+        join(t);
+        assertThat(thrown.get()).isInstanceOf(InterruptedException.class).hasMessageContaining("select");
+        assertThat(handlerRuns).hasValue(0);
+        assertNoWaiters(a, full, b);
+        assertThat(full.recv()).isEqualTo(7);
+        assertThat(full.tryRecv()).as("the interrupted send delivered nothing").isNull();
+        assertThat(b.tryRecv()).isNull();
+    }
+
+    @Test
+    void sendValueSupplierIsEvaluatedOncePerSelect() throws Exception {
+        Chan<Integer> c = Chan.make(10);
+        AtomicInteger calls = new AtomicInteger();
+        Select sel = Select.of().sendFrom(c, calls::incrementAndGet, null);
+        for (int i = 0; i < 3; i++) {
+            sel.select();
+        }
+        assertThat(calls).hasValue(3);
+        assertThat(List.of(c.recv(), c.recv(), c.recv())).containsExactly(1, 2, 3);
+        assertThatThrownBy(() -> Select.of().sendFrom(c, () -> null, null).select())
+                .isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> Select.of().send(c, null)).isInstanceOf(NullPointerException.class);
+    }
+
+    @Test
+    void toStringListsTheCases() {
+        Chan<Integer> c = Chan.make();
+        assertThat(Select.of().recv(c).send(null, 1).onDefault(null).toString())
+                .contains("0: recv Chan#").contains("1: send nil").endsWith("default]");
+    }
+}

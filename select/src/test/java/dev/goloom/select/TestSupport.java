@@ -1,0 +1,55 @@
+package dev.goloom.select;
+
+import dev.goloom.channels.Chan;
+import dev.goloom.channels.internal.ChanOps;
+
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+
+import static org.assertj.core.api.Assertions.fail;
+
+/** Bounded waits (never sleeps as synchronization) and white-box queue inspection. */
+public final class TestSupport {
+    private TestSupport() {
+    }
+
+    public static final Duration WAIT = Duration.ofSeconds(30);
+
+    /** Number of waiters queued on {@code c} (both queues). */
+    public static int waiters(Chan<?> c) {
+        return ChanOps.get().queuedWaiters(c);
+    }
+
+    /** Polls {@code cond} (yielding) until true; fails after {@link #WAIT}. */
+    public static void awaitTrue(String what, BooleanSupplier cond) {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!cond.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                fail("timed out waiting for: " + what);
+            }
+            Thread.onSpinWait();
+            Thread.yield();
+        }
+    }
+
+    public static void awaitWaiters(Chan<?> c, int n) {
+        awaitTrue(n + " waiter(s) queued on " + c, () -> waiters(c) == n);
+    }
+
+    public static void join(Thread t) throws InterruptedException {
+        t.join(WAIT);
+        if (t.isAlive()) {
+            fail("thread did not finish: " + t);
+        }
+    }
+
+    public static int intProp(String name, int def) {
+        return Integer.getInteger(name, def);
+    }
+
+    /** Runnable that may throw; failures are recorded and rethrown by {@link Failures#check()}. */
+    @FunctionalInterface
+    public interface Body {
+        void run() throws Exception;
+    }
+}
