@@ -3,6 +3,7 @@
  * continuations. Start with {@link dev.goloom.scheduler.GoScheduler}.
  */
 module dev.goloom.scheduler {
+    requires java.management;
     exports dev.goloom.scheduler;
     // The seam through which loom-bridge (and only loom-bridge) tells the scheduler about virtual threads.
     exports dev.goloom.scheduler.spi to dev.goloom.loom;

@@ -29,9 +29,27 @@ public final class Go {
      */
     public static Thread go(Runnable task) {
         Objects.requireNonNull(task, "task");
+        GoVirtualThreads.checkAccess(); // before DefaultFactory: its initialiser must not fail
         Thread t = DefaultFactory.INSTANCE.newThread(task);
         t.start();
         return t;
+    }
+
+    /**
+     * A cooperative preemption point. The JVM cannot preempt a running continuation asynchronously (Go injects a
+     * call with a signal; the JVM has no equivalent for virtual threads), so a goroutine that computes for a long
+     * time without parking holds its carrier. goloom's sysmon notices such a goroutine after one time slice
+     * (10 ms), sets its preempt flag, and, if other work waits, moves the P's token to another carrier so that the
+     * waiting work runs anyway (the OS then shares the cores between the carriers). Calling {@code checkpoint()} in
+     * long loops lets the goroutine step aside properly: when the flag is set it yields ({@code Thread.yield()}, Go's
+     * {@code Gosched}); otherwise it costs a carrier lookup and one field read.
+     *
+     * <p>Outside a goloom goroutine it does nothing.
+     */
+    public static void checkpoint() {
+        if (GoScheduler.preemptRequested()) {
+            Thread.yield();
+        }
     }
 
     /**

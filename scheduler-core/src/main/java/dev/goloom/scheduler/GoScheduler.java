@@ -106,6 +106,17 @@ public final class GoScheduler implements Executor, AutoCloseable {
     static final int SLICE_CHECK_EVERY = 64;
     /** Go's _MaxGomaxprocs. */
     public static final int MAX_PROCS = 1024;
+    /** Default bound on carrier threads (Go's is 10,000; goloom's carriers are heavier). */
+    static final int DEFAULT_MAX_THREADS = 256;
+    /** Default time a carrier may sit in one task before sysmon looks at it (Go: forcePreemptNS). */
+    static final Duration DEFAULT_BLOCKED_THRESHOLD = Duration.ofMillis(10);
+    /** Go: sysmon's first and longest sleep. */
+    static final long SYSMON_MIN_DELAY_NANOS = 20_000;
+    static final long SYSMON_MAX_DELAY_NANOS = 10_000_000;
+    /** A carrier that used less than 1/8 of a core while stuck in one task is blocked (see retake). */
+    static final int BLOCKED_CPU_FRACTION = 8;
+    /** Go: retake leaves a P in a syscall alone this long if nothing waits for it. */
+    static final long SYSCALL_GRACE_NANOS = 10_000_000;
 
     static final int RUNNING = 0;
     static final int SHUTDOWN = 1;
@@ -119,9 +130,14 @@ public final class GoScheduler implements Executor, AutoCloseable {
     private final long timeSliceNanos;
     private final long keepAliveNanos;
     private final TaskExceptionHandler exceptionHandler;
-    private final P[] allp;
-    /** Strides coprime with procs, for visiting every P once in random order (Go: randomOrder). */
-    private final int[] coprimes;
+    private final int queueCapacity;
+    private final int maxThreads;
+    private final long blockedThresholdNanos;
+    /**
+     * Every P object: the {@code procs} original ones plus spares made when sysmon moved a token away from a
+     * blocked carrier's P and no idle P object was free. Copy-on-write under {@link #lock}; read without it.
+     */
+    private volatile P[] allp;
 
     // ------------------------------------------------------------------------------------------ global state
     /** Go: sched.runq. Unbounded FIFO under its own spin lock; lower priority than local queues. */
@@ -157,6 +173,20 @@ public final class GoScheduler implements Executor, AutoCloseable {
     private volatile int runState = RUNNING;
     private final CountDownLatch terminatedLatch = new CountDownLatch(1);
 
+    // --------------------------------------------------------------------------------------------- sysmon
+    /** Go: sysmon's M. Started with the first carrier. */
+    private volatile Thread sysmon;
+    /** True while sysmon is in deep sleep (all Ps idle); startm wakes it. Go: sched.sysmonwait. */
+    private volatile boolean sysmonSleeping;
+    private final AtomicLong sysmonWakeups = new AtomicLong();
+    private final AtomicLong handoffsSyscall = new AtomicLong();
+    private final AtomicLong handoffsBlocked = new AtomicLong();
+    private final AtomicLong handoffsBusy = new AtomicLong();
+    private final AtomicLong preemptRequests = new AtomicLong();
+    private volatile boolean maxThreadsLogged;
+    private static final java.lang.management.ThreadMXBean THREADS =
+            java.lang.management.ManagementFactory.getThreadMXBean();
+
     static {
         try {
             NMSPINNING = MethodHandles.lookup().findVarHandle(GoScheduler.class, "nmspinning", int.class);
@@ -172,26 +202,30 @@ public final class GoScheduler implements Executor, AutoCloseable {
         this.timeSliceNanos = b.timeSlice.toNanos();
         this.keepAliveNanos = b.keepAlive.toNanos();
         this.exceptionHandler = b.exceptionHandler != null ? b.exceptionHandler : this::printUncaught;
-        this.allp = new P[procs];
-        for (int i = 0; i < procs; i++) {
-            allp[i] = new P(i, b.queueCapacity);
+        this.queueCapacity = b.queueCapacity;
+        this.maxThreads = b.maxThreads != null ? b.maxThreads
+                : parseIntProperty("goloom.maxThreads", DEFAULT_MAX_THREADS, 1, Integer.MAX_VALUE);
+        this.blockedThresholdNanos = b.blockedThreshold != null ? b.blockedThreshold.toNanos()
+                : parseDurationProperty("goloom.blockedThreshold", DEFAULT_BLOCKED_THRESHOLD).toNanos();
+        if (maxThreads < procs) {
+            throw new IllegalArgumentException("maxThreads must be >= maxProcs (" + procs + "), got " + maxThreads);
         }
-        // All Ps start idle: the first submission wakes a carrier (Go: procresize leaves Ps on pidle).
+        P[] ps = new P[procs];
+        for (int i = 0; i < procs; i++) {
+            ps[i] = new P(i, queueCapacity);
+        }
+        this.allp = ps;
+        // All Ps start idle and every token is free: the first submission wakes a carrier (Go: procresize).
         lock.lock();
         try {
             for (int i = procs - 1; i >= 0; i--) {
-                pidleput(allp[i]);
+                ps[i].link = pidle;
+                pidle = ps[i];
             }
+            npidle = procs;
         } finally {
             lock.unlock();
         }
-        List<Integer> cp = new ArrayList<>();
-        for (int i = 1; i <= procs; i++) {
-            if (gcd(i, procs) == 1) {
-                cp.add(i);
-            }
-        }
-        this.coprimes = cp.stream().mapToInt(Integer::intValue).toArray();
     }
 
     /** A builder for a new scheduler. */
@@ -259,6 +293,7 @@ public final class GoScheduler implements Executor, AutoCloseable {
                     // Go: goschedImpl. The running goroutine yielded (or a plain task resubmitted itself):
                     // behind everything, never in runnext.
                     p.yields++;
+                    m.preempt = false; // Go: the preempted G yielded
                     globrunqput(p, task);
                     return;
                 }
@@ -474,6 +509,9 @@ public final class GoScheduler implements Executor, AutoCloseable {
         } finally {
             lock.unlock();
         }
+        if (sysmonSleeping) {
+            LockSupport.unpark(sysmon); // Go: startm path of sysmonwake; work arrived after a deep sleep
+        }
         if (m == null) {
             newm(p, spinning);
             return;
@@ -483,28 +521,47 @@ public final class GoScheduler implements Executor, AutoCloseable {
         LockSupport.unpark(m);
     }
 
-    /** Go: {@code newm}. Starts a new carrier that begins with {@code p}. */
+    /** Go: {@code newm}. Starts a new carrier that begins with {@code p}, unless maxThreads carriers exist. */
     private void newm(P p, boolean spinning) {
-        int id = nextMid.incrementAndGet();
-        M m = new M(this, id, p, spinning);
-        allm.add(m);
         int n = mcount.incrementAndGet();
+        if (n > maxThreads) {
+            mcount.decrementAndGet();
+            giveBack(p, spinning);
+            if (!maxThreadsLogged) {
+                maxThreadsLogged = true;
+                System.getLogger("dev.goloom.scheduler").log(System.Logger.Level.WARNING,
+                        "goloom scheduler ''{0}'' reached maxThreads={1} carrier threads (many carriers blocked?);"
+                                + " not adding more (raise -Dgoloom.maxThreads)", name, maxThreads);
+            }
+            return;
+        }
         mHighWater.accumulateAndGet(n, Math::max);
+        M m = new M(this, nextMid.incrementAndGet(), p, spinning);
+        allm.add(m);
         try {
             m.start();
         } catch (Throwable e) { // OutOfMemoryError "unable to create native thread", or similar
             allm.remove(m);
             mcount.decrementAndGet();
-            lock.lock();
-            try {
-                pidleput(p);
-            } finally {
-                lock.unlock();
-            }
-            if (spinning) {
-                NMSPINNING.getAndAdd(this, -1);
-            }
+            giveBack(p, spinning);
             throw e;
+        }
+        if (sysmon == null) {
+            startSysmon();
+        }
+    }
+
+    /** Undoes a startm whose carrier could not be started: the P and its token go back to the idle list. */
+    private void giveBack(P p, boolean spinning) {
+        lock.lock();
+        try {
+            p.status = P.IDLE;
+            pidleput(p, true);
+        } finally {
+            lock.unlock();
+        }
+        if (spinning) {
+            NMSPINNING.getAndAdd(this, -1);
         }
     }
 
@@ -553,26 +610,93 @@ public final class GoScheduler implements Executor, AutoCloseable {
         }
     }
 
-    /** Go: {@code pidleput}. Requires {@link #lock}. */
-    private void pidleput(P p) {
+    /**
+     * Go: {@code pidleput}. Puts P {@code p} on the idle list; if {@code withToken}, its run token becomes free
+     * ({@code npidle++}). Requires {@link #lock}; the caller already moved {@code p.status} to IDLE.
+     */
+    private void pidleput(P p, boolean withToken) {
         assert lock.isHeldByCurrentThread();
-        p.status = P.IDLE;
         p.m = null;
         p.link = pidle;
         pidle = p;
-        npidle = npidle + 1; // volatile store; single writer under the lock
+        if (withToken) {
+            npidle = npidle + 1; // volatile store; single writer under the lock
+        }
     }
 
-    /** Go: {@code pidleget}. Requires {@link #lock}. */
+    /**
+     * Go: {@code pidleget}. Takes a free run token and an idle P object to hold it (a new spare P if every P object
+     * is busy or blocked), status RUNNING. Returns null if no token is free. Requires {@link #lock}.
+     */
     private P pidleget() {
         assert lock.isHeldByCurrentThread();
+        if (npidle == 0) {
+            return null;
+        }
         P p = pidle;
         if (p != null) {
             pidle = p.link;
             p.link = null;
-            npidle = npidle - 1;
+        } else {
+            P[] old = allp;
+            p = new P(old.length, queueCapacity);
+            P[] grown = java.util.Arrays.copyOf(old, old.length + 1);
+            grown[old.length] = p;
+            allp = grown;
         }
+        npidle = npidle - 1;
+        p.status = P.RUNNING;
         return p;
+    }
+
+    /** The P of carrier {@code m} lost its token to sysmon: take a free one back. Requires no lock. */
+    private boolean reacquire(P p) {
+        lock.lock();
+        try {
+            if (p.status != P.BLOCKED || npidle == 0) {
+                return p.status == P.RUNNING;
+            }
+            npidle = npidle - 1;
+            p.status = P.RUNNING;
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Carrier {@code m} is back from a task during which its P lost its token, and no token is free: as the P's
+     * only owner it moves the P's queue to the global queue, parks the P as idle (no token) and drops it.
+     */
+    private void dropBlockedP(M m, P p) {
+        Runnable[] batch = p.spill;
+        int n = 0;
+        Runnable t = p.runq.pollNext();
+        if (t != null) {
+            batch[n++] = t;
+        }
+        while ((t = p.runq.poll()) != null) {
+            batch[n++] = t;
+            if (n == batch.length) {
+                runq.putBatch(batch, n);
+                n = 0;
+            }
+        }
+        if (n > 0) {
+            runq.putBatch(batch, n);
+        }
+        java.util.Arrays.fill(batch, null);
+        lock.lock();
+        try {
+            if (!p.casStatus(P.BLOCKED, P.IDLE)) {
+                throw new IllegalStateException("P" + p.id + " not blocked: " + p.status);
+            }
+            pidleput(p, false);
+            m.p = null;
+        } finally {
+            lock.unlock();
+        }
+        wakep(); // the moved tasks need a carrier with a token
     }
 
     /** Go: {@code mput}. Requires {@link #lock}. */
@@ -617,9 +741,9 @@ public final class GoScheduler implements Executor, AutoCloseable {
         return false;
     }
 
+    /** Go: {@code acquirep}. {@code p} came from pidleget (status RUNNING, token held). */
     private static void acquirep(M m, P p) {
         p.m = m;
-        p.status = P.RUNNING;
         m.p = p;
     }
 
@@ -662,13 +786,18 @@ public final class GoScheduler implements Executor, AutoCloseable {
             p.schedtick++; // a new time slice
         }
         p.tasksRun++;
+        if (m.preempt) {
+            m.preempt = false; // a request for the previous goroutine is stale
+        }
         m.curTask = t;
+        M.RUN_SEQ.setOpaque(m, m.runSeq + 1); // odd: in a task (read by sysmon)
         try {
             t.run();
         } catch (Throwable e) {
             reportUncaught(t, e);
         } finally {
             m.curTask = null;
+            M.RUN_SEQ.setOpaque(m, m.runSeq + 1);
         }
         TaskSupport ts = TaskSupport.get();
         if (ts.isTerminated(t)) {
@@ -706,6 +835,17 @@ public final class GoScheduler implements Executor, AutoCloseable {
     private Runnable findRunnable(M m) {
         for (;;) {
             P p = m.p;
+            // 0. Sysmon took this P's token while the last task ran (blocked or hogging): take a free token back,
+            //    or hand the P's queue to the global queue and park (Go: exitsyscall0's "no P: park" branch).
+            if (p.status != P.RUNNING) {
+                if (!p.casStatus(P.SYSCALL, P.RUNNING) && !reacquire(p)) { // (SYSCALL: a task left one open)
+                    dropBlockedP(m, p);
+                    if (!stopm(m)) {
+                        return null;
+                    }
+                    continue;
+                }
+            }
             // 1. Fairness: every 61st tick look at the global queue first, so that two goroutines that keep
             //    readying each other cannot monopolise the local queue.
             if (p.schedtick % FAIRNESS_TICK == 0 && !runq.isEmpty()) {
@@ -748,8 +888,13 @@ public final class GoScheduler implements Executor, AutoCloseable {
                 if (!runq.isEmpty()) {
                     continue; // (unlocks in finally) work arrived: go take it
                 }
+                if (p.casStatus(P.RUNNING, P.IDLE)) {
+                    pidleput(p, true);
+                } else { // sysmon took the token meanwhile (BLOCKED): the P goes idle without one
+                    p.casStatus(P.BLOCKED, P.IDLE);
+                    pidleput(p, false);
+                }
                 m.p = null;
-                pidleput(p);
             } finally {
                 lock.unlock();
             }
@@ -788,7 +933,7 @@ public final class GoScheduler implements Executor, AutoCloseable {
 
     /** Go: checkRunqsNoP. True if some P's local queue has work. */
     private boolean anyLocalWork() {
-        for (P p : allp) {
+        for (P p : allp) { // volatile read: a snapshot of every P object
             if (p.status != P.IDLE && !p.runq.isEmpty()) {
                 return true;
             }
@@ -802,7 +947,8 @@ public final class GoScheduler implements Executor, AutoCloseable {
      * are only taken on the last pass.
      */
     private Runnable stealWork(P p, M m) {
-        int n = procs;
+        P[] ps = allp;
+        int n = ps.length;
         if (n == 1) {
             return null;
         }
@@ -811,9 +957,9 @@ public final class GoScheduler implements Executor, AutoCloseable {
         for (int i = 0; i < STEAL_TRIES; i++) {
             boolean stealRunNext = i == STEAL_TRIES - 1;
             int pos = rnd.nextInt(n);
-            int stride = coprimes[rnd.nextInt(coprimes.length)];
+            int stride = coprimeStride(n, rnd);
             for (int k = 0; k < n; k++, pos = (pos + stride) % n) {
-                P victim = allp[pos];
+                P victim = ps[pos];
                 if (victim == p || victim.status == P.IDLE) {
                     continue;
                 }
@@ -828,6 +974,264 @@ public final class GoScheduler implements Executor, AutoCloseable {
             }
         }
         return null;
+    }
+
+
+    // ================================================================================================ sysmon
+
+    private void startSysmon() {
+        synchronized (this) {
+            if (sysmon != null) {
+                return;
+            }
+            Thread t = new Thread(null, this::sysmonLoop, name + "-sysmon", 0, false);
+            t.setDaemon(true);
+            sysmon = t;
+            t.start();
+        }
+    }
+
+    /**
+     * Go: {@code sysmon}. Sleeps 20 us, doubling after 50 rounds in which it retook nothing, up to 10 ms; sleeps
+     * until woken ({@code startm}) when every token is free. Each round it runs {@link #retake}.
+     */
+    private void sysmonLoop() {
+        int idle = 0;
+        long delay = SYSMON_MIN_DELAY_NANOS;
+        while (runState != TERMINATED) {
+            if (idle == 0) {
+                delay = SYSMON_MIN_DELAY_NANOS;
+            } else if (idle > 50) {
+                delay = Math.min(delay * 2, SYSMON_MAX_DELAY_NANOS);
+            }
+            LockSupport.parkNanos(this, delay);
+            sysmonWakeups.incrementAndGet();
+            if (npidle == procs && noTokenlessWork()) {
+                // Go: "all Ps idle": deep sleep until startm wakes us. Dekker pair with startm: publish the flag,
+                // fence, re-check; startm takes a token, then reads the flag.
+                sysmonSleeping = true;
+                VarHandle.fullFence();
+                if (npidle == procs && runState != TERMINATED) {
+                    LockSupport.park(this);
+                    sysmonWakeups.incrementAndGet();
+                }
+                sysmonSleeping = false;
+                idle = 0;
+                continue;
+            }
+            if (retake(System.nanoTime()) != 0) {
+                idle = 0;
+            } else {
+                idle++;
+            }
+        }
+    }
+
+    /** True unless some P that lost its token still has queued tasks (then sysmon must stay awake). */
+    private boolean noTokenlessWork() {
+        for (P p : allp) {
+            if (p.status == P.BLOCKED && !p.runq.isEmpty()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Go: {@code retake}. For each P holding a token:
+     * <ul>
+     *   <li>SYSCALL (explicit {@code Syscall.blocking}): retake once it stayed in the same syscall for a sysmon tick,
+     *       unless nothing waits for it (its queue and the global queue are empty, some carrier spins or a token is
+     *       free) and it is younger than 10 ms.</li>
+     *   <li>RUNNING with its carrier in one task for {@code blockedThreshold}: sample the carrier's CPU time. Not
+     *       burning CPU: blocked (file I/O, a native call, a pinned park): retake. Burning CPU: set the goroutine's
+     *       preempt flag ({@code Go.checkpoint()} yields), and retake if work is waiting, so the waiting work
+     *       runs on another carrier while the OS time-slices the hog.</li>
+     * </ul>
+     *
+     * @return the number of tokens retaken
+     */
+    private int retake(long now) {
+        int n = 0;
+        for (P p : allp) {
+            int st = p.status;
+            if (st == P.SYSCALL) {
+                int tick = (int) P.SYSCALLTICK.getOpaque(p);
+                if (p.sysSyscallTick != tick) {
+                    p.sysSyscallTick = tick;
+                    p.sysSyscallWhen = now;
+                    continue;
+                }
+                if (p.runq.isEmpty() && runq.isEmpty() && nmspinning + npidle > 0
+                        && now - p.sysSyscallWhen < SYSCALL_GRACE_NANOS) {
+                    continue;
+                }
+                if (takeToken(p, P.SYSCALL)) {
+                    handoffsSyscall.incrementAndGet();
+                    handoff(p);
+                    n++;
+                }
+            } else if (st == P.RUNNING) {
+                M m = p.m;
+                if (m == null) {
+                    continue;
+                }
+                int seq = (int) M.RUN_SEQ.getOpaque(m);
+                if ((seq & 1) == 0) {
+                    p.sysSeq = -1; // between tasks
+                    continue;
+                }
+                if (seq != p.sysSeq) { // a new task since the last look
+                    p.sysSeq = seq;
+                    p.sysWhen = now;
+                    p.sysCpu = cpuTime(m);
+                    p.sysPreempted = false;
+                    continue;
+                }
+                long wall = now - p.sysWhen;
+                if (wall < blockedThresholdNanos) {
+                    continue;
+                }
+                long cpu = cpuTime(m);
+                // Blocked = almost no CPU. A carrier that is runnable but descheduled (more runnable threads than
+                // cores) still gets a share of CPU, so it counts as busy, not blocked: that keeps an overloaded
+                // machine from being read as "everyone blocked" and flooded with carriers.
+                boolean busy = cpu >= 0 && p.sysCpu >= 0 && (cpu - p.sysCpu) * BLOCKED_CPU_FRACTION >= wall;
+                if (!busy) {
+                    if (takeToken(p, P.RUNNING)) {
+                        handoffsBlocked.incrementAndGet();
+                        handoff(p);
+                        n++;
+                    }
+                } else {
+                    if (!p.sysPreempted) {
+                        p.sysPreempted = true;
+                        m.preempt = true; // Go: preemptone
+                        preemptRequests.incrementAndGet();
+                    }
+                    if ((!p.runq.isEmpty() || !runq.isEmpty()) && takeToken(p, P.RUNNING)) {
+                        handoffsBusy.incrementAndGet();
+                        handoff(p);
+                        n++;
+                    }
+                }
+            }
+        }
+        return n;
+    }
+
+    private static long cpuTime(M m) {
+        try {
+            return THREADS.getThreadCpuTime(m.threadId());
+        } catch (UnsupportedOperationException e) {
+            return -1;
+        }
+    }
+
+    /** Moves P {@code p} from {@code from} (RUNNING or SYSCALL) to BLOCKED and frees its token. */
+    private boolean takeToken(P p, int from) {
+        lock.lock();
+        try {
+            if (!p.casStatus(from, P.BLOCKED)) {
+                return false;
+            }
+            npidle = npidle + 1;
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Go: {@code handoffp}, for a token just taken from {@code p}: start a carrier with a P if work is waiting (in
+     * {@code p}'s queue, which it can steal, or the global queue); otherwise the free token waits for the next
+     * submission's {@code wakep}.
+     */
+    private void handoff(P p) {
+        if (!p.runq.isEmpty() || !runq.isEmpty()) {
+            startm(null, false);
+        }
+    }
+
+    // ========================================================================================= syscalls
+
+    /** The goloom carrier under the calling code (a goroutine or a plain task), or null. */
+    private static M currentCarrier() {
+        Thread t = Thread.currentThread();
+        if (t instanceof M m) {
+            return m;
+        }
+        if (t.isVirtual() && TaskSupport.get().currentCarrier() instanceof M m) {
+            return m;
+        }
+        return null;
+    }
+
+    /**
+     * Go: {@code entersyscall} / {@code entersyscallblock}. Marks the calling goroutine's P as in a blocking call,
+     * so that sysmon may give its token to another carrier while the call blocks. Pair every successful call with
+     * {@link #exitSyscall()} in a {@code finally}. Most code should use {@code dev.goloom.loom.Syscall} instead.
+     *
+     * @param handOffNow give the token away at once (Go's entersyscallblock), for calls known to block long
+     * @return true if the caller runs on a goloom carrier and the P was marked; false otherwise (then do not call
+     *         {@link #exitSyscall()})
+     */
+    public static boolean enterSyscall(boolean handOffNow) {
+        M m = currentCarrier();
+        if (m == null) {
+            return false;
+        }
+        P p = m.p;
+        if (p == null || !p.casStatus(P.RUNNING, P.SYSCALL)) {
+            return false; // no token to lend (already retaken): the call just blocks
+        }
+        P.SYSCALLTICK.setOpaque(p, p.syscalltick + 1);
+        if (handOffNow) {
+            GoScheduler s = m.sched;
+            if (s.takeToken(p, P.SYSCALL)) {
+                s.handoffsSyscall.incrementAndGet();
+                s.handoff(p);
+                s.wakeSysmon();
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Go: {@code exitsyscall}. Called after {@link #enterSyscall} returned true, on the same goroutine. Keeps the
+     * token if sysmon did not take it (fast path), else takes a free one.
+     *
+     * @return true if the P holds a token again; false if none was free: the P runs on without one until its
+     *         task next parks or yields, when the carrier hands the P's queue to the global queue and parks. A
+     *         goroutine should then {@code Thread.yield()} (Go: exitsyscall0 queues the G globally).
+     */
+    public static boolean exitSyscall() {
+        M m = currentCarrier();
+        if (m == null || m.p == null) {
+            return false;
+        }
+        P p = m.p;
+        if (p.casStatus(P.SYSCALL, P.RUNNING)) {
+            p.syscallFastReacquires++;
+            return true;
+        }
+        return m.sched.reacquire(p);
+    }
+
+    /**
+     * True if sysmon asked the goroutine running on the calling carrier to yield (it has run for a whole
+     * time slice while other work waits). Cheap: a carrier lookup and one field read. {@code Go.checkpoint()}
+     * calls this and yields. The request is cleared by the yield, or when the carrier runs another task.
+     */
+    public static boolean preemptRequested() {
+        M m = currentCarrier();
+        return m != null && m.preempt;
+    }
+
+    private void wakeSysmon() {
+        if (sysmonSleeping) {
+            LockSupport.unpark(sysmon);
+        }
     }
 
     // ============================================================================================= lifecycle
@@ -947,6 +1351,10 @@ public final class GoScheduler implements Executor, AutoCloseable {
         for (M m : allm) {
             LockSupport.unpark(m); // idle carriers see TERMINATED and exit
         }
+        Thread sm = sysmon;
+        if (sm != null) {
+            LockSupport.unpark(sm);
+        }
     }
 
     // ============================================================================================== reporting
@@ -980,7 +1388,7 @@ public final class GoScheduler implements Executor, AutoCloseable {
     public SchedulerStats stats() {
         List<Integer> lens = new ArrayList<>(procs);
         long runnextPuts = 0, localPuts = 0, globalPuts = externalGlobalPuts.get(), fairness = 0, globalPolls = 0;
-        long steals = 0, stolen = 0, runnextSteals = 0, sliceEnds = 0, yields = 0, tasksRun = 0;
+        long steals = 0, stolen = 0, runnextSteals = 0, sliceEnds = 0, yields = 0, tasksRun = 0, fast = 0;
         for (P p : allp) {
             lens.add(p.runq.size());
             runnextPuts += p.counter(P.RUNNEXT_PUTS);
@@ -994,6 +1402,7 @@ public final class GoScheduler implements Executor, AutoCloseable {
             sliceEnds += p.counter(P.SLICE_ENDS);
             yields += p.counter(P.YIELDS);
             tasksRun += p.counter(P.TASKS_RUN);
+            fast += p.counter(P.SYSCALL_FAST);
         }
         long parks = 0, unparks = 0;
         for (M m : allm) {
@@ -1005,7 +1414,8 @@ public final class GoScheduler implements Executor, AutoCloseable {
         return new SchedulerStats(name, procs, npidle, mcount.get(), nmidle, nmspinning, mHighWater.get(), lens,
                 runq.size(), goroutines.size() + plainLive.get(), runnextPuts, localPuts, globalPuts, fairness,
                 globalPolls, steals, stolen, runnextSteals, sliceEnds, yields, tasksRun, parks, unparks,
-                runState != RUNNING, runState == TERMINATED);
+                handoffsSyscall.get(), handoffsBlocked.get(), handoffsBusy.get(), preemptRequests.get(), fast,
+                sysmonWakeups.get(), runState != RUNNING, runState == TERMINATED);
     }
 
     /** Park counters of carriers that exited, so stats() totals never go backwards. */
@@ -1027,6 +1437,15 @@ public final class GoScheduler implements Executor, AutoCloseable {
             case SHUTDOWN -> "shutting down";
             default -> "terminated";
         } + "]";
+    }
+
+    /** Go: randomOrder. A random stride coprime with {@code n}, so that {@code pos += stride} visits all n. */
+    static int coprimeStride(int n, ThreadLocalRandom rnd) {
+        int s = 1 + rnd.nextInt(n);
+        while (gcd(s, n) != 1) {
+            s = s % n + 1;
+        }
+        return s;
     }
 
     private static int gcd(int a, int b) {
@@ -1052,6 +1471,51 @@ public final class GoScheduler implements Executor, AutoCloseable {
             return parseProcs(property, "goloom.maxprocs");
         }
         return Math.max(1, cpus);
+    }
+
+    private static int parseIntProperty(String key, int dflt, int min, int max) {
+        String v = System.getProperty(key);
+        if (v == null || v.isBlank()) {
+            return dflt;
+        }
+        int n;
+        try {
+            n = Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " must be an integer, got '" + v + "'");
+        }
+        if (n < min || n > max) {
+            throw new IllegalArgumentException(key + " must be in [" + min + ", " + max + "], got " + n);
+        }
+        return n;
+    }
+
+    /** Parses {@code 10ms}, {@code 500us}, {@code 2s}, or a bare number of milliseconds. Package-private for tests. */
+    static Duration parseDuration(String v, String source) {
+        String t = v.trim().toLowerCase(java.util.Locale.ROOT);
+        try {
+            Duration d;
+            if (t.endsWith("ms")) {
+                d = Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2).trim()));
+            } else if (t.endsWith("us")) {
+                d = Duration.ofNanos(1000 * Long.parseLong(t.substring(0, t.length() - 2).trim()));
+            } else if (t.endsWith("s")) {
+                d = Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1).trim()));
+            } else {
+                d = Duration.ofMillis(Long.parseLong(t));
+            }
+            if (d.compareTo(Duration.ofMillis(1)) < 0) {
+                throw new IllegalArgumentException(source + " must be >= 1ms, got '" + v + "'");
+            }
+            return d;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(source + " must be a duration like 10ms, 500us or 1s, got '" + v + "'");
+        }
+    }
+
+    private static Duration parseDurationProperty(String key, Duration dflt) {
+        String v = System.getProperty(key);
+        return v == null || v.isBlank() ? dflt : parseDuration(v, key);
     }
 
     private static int parseProcs(String value, String source) {
@@ -1089,6 +1553,8 @@ public final class GoScheduler implements Executor, AutoCloseable {
         private Duration keepAlive = Duration.ofSeconds(30);
         private int queueCapacity = LocalRunQueue.DEFAULT_CAPACITY;
         private TaskExceptionHandler exceptionHandler;
+        private Integer maxThreads;
+        private Duration blockedThreshold;
 
         private Builder() {
         }
@@ -1129,6 +1595,33 @@ public final class GoScheduler implements Executor, AutoCloseable {
                 throw new IllegalArgumentException("keepAlive must be >= 1ms, got " + keepAlive);
             }
             this.keepAlive = keepAlive;
+            return this;
+        }
+
+        /**
+         * The most carrier threads the scheduler may run at once, counting carriers blocked outside goloom's
+         * control (sysmon adds carriers when others block). At the bound it logs one warning and stops adding.
+         * Default 256, or {@code -Dgoloom.maxThreads}. Must be >= maxProcs.
+         */
+        public Builder maxThreads(int maxThreads) {
+            if (maxThreads < 1) {
+                throw new IllegalArgumentException("maxThreads must be >= 1, got " + maxThreads);
+            }
+            this.maxThreads = maxThreads;
+            return this;
+        }
+
+        /**
+         * How long a carrier may stay in one task before sysmon decides it is blocked (then its token goes to
+         * another carrier) or hogging the CPU (then the goroutine is asked to yield, and its token moves if work
+         * waits). Default 10 ms, or {@code -Dgoloom.blockedThreshold} (e.g. {@code 10ms}, {@code 500us},
+         * {@code 1s}); at least 1 ms.
+         */
+        public Builder blockedThreshold(Duration threshold) {
+            if (threshold == null || threshold.compareTo(Duration.ofMillis(1)) < 0) {
+                throw new IllegalArgumentException("blockedThreshold must be >= 1ms, got " + threshold);
+            }
+            this.blockedThreshold = threshold;
             return this;
         }
 

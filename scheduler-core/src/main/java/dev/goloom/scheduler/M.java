@@ -11,6 +11,9 @@ package dev.goloom.scheduler;
  * SPINNING with P   -> RUNNING with P     // found work (resetspinning wakes another M)
  * RUNNING/SPINNING  -> IDLE (no P)        // releasep + stopm: parked on the idle-M list
  * IDLE              -> RUNNING/SPINNING   // startm popped it and handed it a P through nextp
+ * RUNNING with P    -> RUNNING, P tokenless // sysmon took its P's token (carrier blocked, or busy with work
+ *                                           // waiting); it finishes its task, then takes a token back or
+ *                                           // moves its queue to the global queue and parks (IDLE)
  * IDLE              -> (exited)           // keep-alive expired while still on the idle list, or termination
  * </pre>
  * Only the M itself changes {@link #p}, {@link #spinning} and {@link #curTask}; the one cross-thread hand-off is
@@ -31,6 +34,13 @@ final class M extends Thread {
     volatile boolean startSpinning;
     /** Task being run right now (to recognise a resubmission of itself from afterYield). Owner only. */
     Runnable curTask;
+    /**
+     * Incremented when a task starts and when it ends (odd while running one). Owner writes with opaque stores
+     * (no fence on the hot path); sysmon reads it with opaque loads to see a carrier stuck in one task.
+     */
+    int runSeq;
+    /** Go: gp.preempt for the goroutine running here. Set by sysmon; cleared at each task start and by a yield. */
+    volatile boolean preempt;
     /** Go: inheritTime returned by runqget. Owner only. */
     boolean inheritTime;
     /** Link on the idle-M list. Guarded by the scheduler lock. */
@@ -44,6 +54,16 @@ final class M extends Thread {
     /** Parks and unparks of this M (written by itself, read racily by stats). */
     volatile long parks;
     volatile long unparks;
+
+    static final java.lang.invoke.VarHandle RUN_SEQ;
+
+    static {
+        try {
+            RUN_SEQ = java.lang.invoke.MethodHandles.lookup().findVarHandle(M.class, "runSeq", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     M(GoScheduler sched, int mid, P initial, boolean spinning) {
         super(null, null, sched.name() + "-m" + mid, 0, false);

@@ -8,21 +8,40 @@ import java.lang.invoke.VarHandle;
 /**
  * A processor: the token a carrier (M) must hold to run goroutines, with its local run queue. Go: {@code type p}.
  *
+ * <h2>Tokens and P objects</h2>
+ * At most {@code maxProcs} Ps hold a run token at once (status RUNNING or SYSCALL). When sysmon sees a carrier
+ * blocked (or hogging the CPU while work waits), it takes the token away from that carrier's P (status BLOCKED)
+ * and gives it to another carrier with another P object (an idle one, or a spare made on demand). The P object
+ * itself never changes hands while its carrier runs: the blocked carrier keeps sole ownership of its ring, so
+ * whatever it does when it wakes up (readying goroutines into runnext, finishing its task) cannot race another
+ * owner. Thieves may take from a BLOCKED P's ring like any busy P's. When its task returns, the carrier gets a
+ * token back (status RUNNING) or moves its queue to the global queue and parks the P as idle. Go instead moves
+ * the P itself ({@code handoffp}), which it can do because its syscall paths are bracketed by
+ * {@code entersyscall}/{@code exitsyscall}; a carrier blocked in arbitrary JDK code is not.
+ *
  * <h2>States</h2>
  * <pre>
- * FROM     -> TO       // cause
- * IDLE     -> RUNNING  // acquirep: an M took it from the idle list (startm, findRunnable's re-check)
- * RUNNING  -> IDLE     // releasep + pidleput: its M found no work anywhere (findRunnable step 12)
+ * FROM     -> TO       // cause                                                    who, how
+ * IDLE     -> RUNNING  // acquirep: startm or findRunnable's re-check took it      under sched lock, with a token
+ * RUNNING  -> IDLE     // its M found no work anywhere (findRunnable step 5)        owner, CAS under sched lock
+ * RUNNING  -> SYSCALL  // entersyscall (Syscall.blocking)                           owner, CAS
+ * SYSCALL  -> RUNNING  // exitsyscall fast path: the token was not taken            owner, CAS
+ * RUNNING  -> BLOCKED  // sysmon: carrier blocked, or busy while work waits         sysmon, CAS under sched lock
+ * SYSCALL  -> BLOCKED  // sysmon retake (Go: retake), or entersyscallblock           sysmon or owner, CAS under lock
+ * BLOCKED  -> RUNNING  // its M is back and a token is free                         owner, under sched lock
+ * BLOCKED  -> IDLE     // its M is back, no token free: queue moved to global        owner, under sched lock
  * </pre>
- * While RUNNING only the owner M touches the owner-only fields below; while IDLE the P sits on
- * {@code GoScheduler.pidle} under the scheduler lock and its run queue is empty.
+ * RUNNING and SYSCALL hold a token; IDLE and BLOCKED do not. Status changes are CASes, so sysmon and the owner
+ * never both win a transition; token counts ({@code npidle}) change only under the scheduler lock.
  *
  * <p>Counters are plain fields written only by the owner M (no shared hot counters); {@code stats()} reads them
- * racily with opaque loads, so a snapshot may lag by a few events but never tears.
+ * racily with opaque loads, so a snapshot may lag by a few events.
  */
 final class P {
     static final int IDLE = 0;
     static final int RUNNING = 1;
+    static final int SYSCALL = 2;
+    static final int BLOCKED = 3;
 
     final int id;
     final LocalRunQueue runq;
@@ -31,12 +50,22 @@ final class P {
     /** Scratch for globrunqget: up to half the ring. Owner only. */
     final Runnable[] grab;
 
-    /** IDLE or RUNNING. Written by the M that acquires/releases; read by thieves (skip idle victims). */
+    /** See the state table. Changed by CAS ({@link #casStatus}); read by thieves and sysmon. */
     volatile int status = IDLE;
-    /** Owner M while RUNNING. */
-    M m;
+    /** Owner M while not IDLE. Read by sysmon. */
+    volatile M m;
     /** Link on the idle-P list. Guarded by the scheduler lock. */
     P link;
+    /** Go: p.syscalltick. Bumped by the owner at each entersyscall (opaque store); read by sysmon. */
+    int syscalltick;
+
+    // ---- sysmon-only state (Go: p.sysmontick)
+    int sysSyscallTick = -1;
+    long sysSyscallWhen;
+    int sysSeq = -1;
+    long sysWhen;
+    long sysCpu = -1;
+    boolean sysPreempted;
 
     // ---- owner-only scheduling state
     /** Go: p.schedtick. Incremented when a new time slice starts (a task not inherited from runnext). */
@@ -59,6 +88,7 @@ final class P {
     long sliceEnds;
     long yields;
     long tasksRun;
+    long syscallFastReacquires;
 
     P(int id, int queueCapacity) {
         this.id = id;
@@ -68,7 +98,7 @@ final class P {
     }
 
     static final VarHandle RUNNEXT_PUTS, LOCAL_PUTS, GLOBAL_PUTS, FAIRNESS_POLLS, GLOBAL_POLLS, STEALS,
-            TASKS_STOLEN, RUNNEXT_STEALS, SLICE_ENDS, YIELDS, TASKS_RUN;
+            TASKS_STOLEN, RUNNEXT_STEALS, SLICE_ENDS, YIELDS, TASKS_RUN, SYSCALL_FAST, STATUS, SYSCALLTICK;
 
     static {
         try {
@@ -84,9 +114,16 @@ final class P {
             SLICE_ENDS = l.findVarHandle(P.class, "sliceEnds", long.class);
             YIELDS = l.findVarHandle(P.class, "yields", long.class);
             TASKS_RUN = l.findVarHandle(P.class, "tasksRun", long.class);
+            SYSCALL_FAST = l.findVarHandle(P.class, "syscallFastReacquires", long.class);
+            STATUS = l.findVarHandle(P.class, "status", int.class);
+            SYSCALLTICK = l.findVarHandle(P.class, "syscalltick", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
+    }
+
+    boolean casStatus(int expect, int update) {
+        return STATUS.compareAndSet(this, expect, update);
     }
 
     /** Opaque read of one counter field (any thread). */

@@ -30,6 +30,14 @@ import java.util.List;
  * @param tasksRun                  task runs (continuation segments) executed
  * @param threadParks               times a carrier parked on the idle list (Go: stopm)
  * @param threadUnparks             times a parked carrier was handed a P (Go: startm waking an idle M)
+ * @param handoffsSyscall           tokens taken from Ps in an explicit {@code Syscall.blocking} call (Go: retake of a
+ *                                  _Psyscall P, or entersyscallblock)
+ * @param handoffsBlocked           tokens taken by sysmon from carriers found blocked (in one task for the blocked
+ *                                  threshold without burning CPU: file I/O, native calls, pinned parks)
+ * @param handoffsBusy              tokens taken by sysmon from carriers hogging the CPU while work waited
+ * @param preemptRequests           preempt flags set by sysmon on goroutines that ran a whole slice
+ * @param syscallFastReacquires     {@code exitSyscall} calls that kept their token (Go: exitsyscallfast)
+ * @param sysmonWakeups             times sysmon woke up (it sleeps 20 us to 10 ms, and indefinitely when all is idle)
  * @param shutdown                  true once shutdown or close began
  * @param terminated                true once every goroutine ended after shutdown
  */
@@ -57,6 +65,12 @@ public record SchedulerStats(
         long tasksRun,
         long threadParks,
         long threadUnparks,
+        long handoffsSyscall,
+        long handoffsBlocked,
+        long handoffsBusy,
+        long preemptRequests,
+        long syscallFastReacquires,
+        long sysmonWakeups,
         boolean shutdown,
         boolean terminated) {
 
@@ -89,6 +103,9 @@ public record SchedulerStats(
                 .append(" steals=").append(steals).append('/').append(tasksStolen)
                 .append(" runnextsteals=").append(runnextSteals)
                 .append(" parks=").append(threadParks)
+                .append(" handoffs=").append(handoffsSyscall).append('/').append(handoffsBlocked).append('/')
+                .append(handoffsBusy)
+                .append(" preempts=").append(preemptRequests)
                 .toString();
     }
 }

@@ -103,7 +103,24 @@ public final class JdkAccess {
         TERMINATED = terminated;
         SUSPENDED = suspended;
         if (failure == null) {
+            startJdkPollers();
             TaskSupport.install(new VirtualThreadSupport());
+        }
+    }
+
+    /**
+     * The JDK starts its socket poller threads lazily, on the first blocking socket call of any virtual thread, and
+     * in its default mode starts them with plain {@code Thread.ofVirtual()}. Made from a goroutine, that call would
+     * make the JVM's pollers goroutines of that goloom scheduler: the scheduler could never terminate, and every
+     * virtual thread's socket I/O would depend on its carriers. Initialising the poller here, before any goroutine
+     * exists (this runs on a platform thread or a JDK-scheduled virtual thread), gives the pollers the JDK's own
+     * scheduler. No flag is needed; a JDK without this class is left alone.
+     */
+    private static void startJdkPollers() {
+        try {
+            Class.forName("sun.nio.ch.Poller", true, null);
+        } catch (Throwable ignored) {
+            // not this JDK's layout: nothing to protect against
         }
     }
 
