@@ -49,6 +49,17 @@ import java.util.concurrent.locks.LockSupport;
  * sysmon preempting the chain). {@code Thread.yield()} resubmits a goroutine from its own carrier; goloom
  * recognises it and puts it on the global queue (Go: {@code Gosched}), never in runnext.
  *
+ * <h2>Blocked carriers, hogs and sysmon</h2>
+ * The JDK unmounts a virtual thread for most blocking, but not for file I/O, native calls, class initialisers or
+ * pinned sections, and it never preempts a running one; on its own scheduler it compensates only for some of
+ * these. goloom runs Go's {@code sysmon}: a daemon thread that sleeps 20 us to 10 ms (indefinitely when every P is
+ * idle) and looks at every P ({@link #retake}). A carrier stuck in one task for {@code blockedThreshold} (10 ms)
+ * while using under 1/8 of a core is blocked: its P's run token goes to another carrier. One burning CPU gets a
+ * preempt request ({@code Go.checkpoint()} yields on it) and, if work is waiting, loses its token too, so the
+ * waiting work runs while the OS time-slices the cores. {@code Syscall.blocking} marks a call in advance (Go's
+ * {@code entersyscall}), so the token can go after one sysmon tick. Only the token moves, never the P object: see
+ * {@link P} for why and for the state table.
+ *
  * <h2>Thread parking and unparking</h2>
  * As in Go ("Worker thread parking/unparking" in proc.go): new work wakes one more carrier only if a P is idle and
  * no carrier is spinning ({@link #wakep}); a spinning carrier that finds work wakes a replacement
@@ -90,7 +101,8 @@ import java.util.concurrent.locks.LockSupport;
  * Configuration and fields; {@link #execute} (Go: ready/newproc/globrunqput); the run-queue helpers
  * ({@code runqput}, {@code runqputslow}, {@code globrunqget}); waking and parking carriers ({@code wakep},
  * {@code startm}, {@code stopm}, idle lists); the carrier loop ({@code mstart}, {@code schedule},
- * {@code findRunnable}, {@code stealWork}); lifecycle; stats; the builder.
+ * {@code findRunnable}, {@code stealWork}); sysmon ({@code retake}, hand-off) and the syscall entry points;
+ * lifecycle; stats; the builder.
  *
  * <p>Instances are thread-safe. Build one with {@link #builder()}, or use {@link #defaultScheduler()}.
  */
