@@ -5,6 +5,7 @@ import dev.goloom.scheduler.GoScheduler;
 import dev.goloom.scheduler.SchedulerStats;
 
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -47,9 +48,12 @@ final class Demo {
         });
         try {
             main.start();
-            main.join();
+            if (!main.join(Duration.ofMinutes(5))) {
+                throw new IllegalStateException("demo: goroutines did not finish within 5 minutes: "
+                        + sched.stats().schedtrace());
+            }
         } finally {
-            sched.close();
+            Side.Session.closeBounded(sched, Duration.ofSeconds(30));
         }
         SchedulerStats s = sched.stats();
         out.printf("== demo: %,d goroutines on goloom (GoScheduler maxProcs=%d) ==%n", n, procs);

@@ -29,8 +29,11 @@ public final class Main {
     private Main() {
     }
 
-    /** Longest a single round may take before the job gives up on it (a hang is a bug, not a result). */
-    private static final Duration ROUND_TIMEOUT = Duration.ofMinutes(5);
+    /**
+     * Longest a single round may take before the job gives up on it (a hang is a bug, not a result): five minutes
+     * for the full sizes, one minute for {@code --quick}.
+     */
+    private static Duration roundTimeout = Duration.ofMinutes(5);
 
     public static void main(String[] args) throws InterruptedException {
         List<Workload> all = Workloads.all();
@@ -63,13 +66,22 @@ public final class Main {
         }
         out.println(machine());
         out.println();
-        if (opts.demo()) {
-            Demo.run(opts.demoCount(), out);
-            out.println();
+        if (opts.quick()) {
+            roundTimeout = Duration.ofMinutes(1);
         }
         boolean failed = false;
+        if (opts.demo()) {
+            try {
+                Demo.run(opts.demoCount(), out);
+            } catch (RuntimeException e) {
+                failed = true;
+                System.err.println("demo FAILED: " + e);
+                e.printStackTrace();
+            }
+            out.println();
+        }
         if (opts.report()) {
-            failed = report(all, opts, out);
+            failed |= report(all, opts, out);
         }
         out.flush();
         if (failed) {
@@ -200,9 +212,9 @@ public final class Main {
             }
         });
         main.start();
-        if (!main.join(ROUND_TIMEOUT)) {
+        if (!main.join(roundTimeout)) {
             throw new IllegalStateException(w.name() + " on " + side.label + " did not finish within "
-                    + ROUND_TIMEOUT.toMinutes() + " minutes");
+                    + roundTimeout.toSeconds() + " s" + session.trace());
         }
         if (error[0] != null) {
             throw error[0];

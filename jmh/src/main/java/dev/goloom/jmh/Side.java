@@ -4,6 +4,7 @@ import dev.goloom.loom.GoVirtualThreads;
 import dev.goloom.scheduler.GoScheduler;
 import dev.goloom.scheduler.SchedulerStats;
 
+import java.time.Duration;
 import java.util.concurrent.ThreadFactory;
 
 /**
@@ -44,12 +45,41 @@ enum Side {
             return scheduler == null ? null : scheduler.stats();
         }
 
-        /** Closes the goloom scheduler (waits for its goroutines); nothing to do for the JDK side. */
+        /** The goloom scheduler's schedtrace line for error messages, or "" on the JDK side. */
+        String trace() {
+            return scheduler == null ? "" : " [" + scheduler.stats().schedtrace() + "]";
+        }
+
+        /**
+         * Shuts the goloom scheduler down and waits for its goroutines, like {@code close()}, but for a bounded
+         * time: a goroutine that never ends (a workload that failed half-way, or a scheduler bug) must not hang the
+         * job. Nothing to do for the JDK side.
+         *
+         * @throws IllegalStateException with the scheduler's stats if it did not terminate in time
+         */
         @Override
         public void close() {
-            if (scheduler != null) {
-                scheduler.close();
+            if (scheduler == null) {
+                return;
             }
+            closeBounded(scheduler, Duration.ofSeconds(30));
+        }
+
+        static void closeBounded(GoScheduler scheduler, Duration wait) {
+            scheduler.shutdown();
+            try {
+                if (scheduler.awaitTermination(wait)) {
+                    return;
+                }
+                scheduler.shutdownNow();
+                if (scheduler.awaitTermination(Duration.ofSeconds(5))) {
+                    return;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            throw new IllegalStateException("goloom scheduler '" + scheduler.name() + "' did not terminate within "
+                    + wait.toSeconds() + " s of shutdown: " + scheduler.stats().schedtrace());
         }
     }
 }

@@ -34,9 +34,7 @@ final class Workloads {
                         Workloads::spawn, null),
                 ChannelWorkloads.skynet(),
                 ChannelWorkloads.sieve(),
-                new Workload("parked", "bytes/goroutine", 100_000, 20_000, true,
-                        "heap per virtual thread blocked in a wait (a latch until goloom channels land)",
-                        Workloads::parkedOnLatch, null));
+                ChannelWorkloads.parked());
     }
 
     // ------------------------------------------------------------------------------------------ parkpingpong
@@ -98,7 +96,7 @@ final class Workloads {
      * Go: {@code parked}. Heap bytes per virtual thread blocked in a wait: the thread object, its continuation,
      * its stack chunk (a parked virtual thread's stack lives on the heap, where Go's lives in StackInuse), and the
      * wait's own node. Measured as used heap after a full GC, before and after starting {@code n} blocked threads.
-     * {@code block} is how one thread waits (a channel receive or a latch).
+     * {@code block} is how one thread waits; {@code release} ends every wait.
      */
     static double parked(ThreadFactory threads, int n, Runnable block, Runnable release)
             throws InterruptedException {
@@ -118,26 +116,6 @@ final class Workloads {
         release.run();
         ended.await(); // not measured: the next round starts from a clean heap
         return (double) (after - before) / n;
-    }
-
-    static double parkedOnLatch(ThreadFactory threads, int n) throws InterruptedException {
-        CountDownLatch block = new CountDownLatch(1);
-        return parked(threads, n, () -> awaitUninterruptibly(block), block::countDown);
-    }
-
-    private static void awaitUninterruptibly(CountDownLatch latch) {
-        boolean interrupted = false;
-        for (;;) {
-            try {
-                latch.await();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     private static long usedAfterGc(MemoryMXBean mem) {
