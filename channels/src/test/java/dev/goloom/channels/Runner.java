@@ -31,10 +31,22 @@ public enum Runner {
 
     public abstract ThreadFactory factory();
 
+    private ThreadFactory shared;
+
+    /** Starts {@code r} in a new thread of this kind (names are numbered per kind, for hang reports). */
     public Thread start(Runnable r) {
-        Thread t = factory().newThread(r);
+        ThreadFactory f;
+        synchronized (this) {
+            f = shared == null ? (shared = factory()) : shared;
+        }
+        Thread t = f.newThread(r);
         t.start();
         return t;
+    }
+
+    /** The goloom test scheduler's schedtrace line, for hang diagnostics. */
+    public static String goloomTrace() {
+        return Holder.SCHEDULER.stats().schedtrace();
     }
 
     private static final class Holder {

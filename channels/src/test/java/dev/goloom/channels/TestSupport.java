@@ -38,7 +38,12 @@ public final class TestSupport {
     public static void join(Thread t) throws InterruptedException {
         t.join(WAIT);
         if (t.isAlive()) {
-            fail("thread did not finish: " + t);
+            StringBuilder sb = new StringBuilder("thread did not finish: " + t);
+            for (StackTraceElement e : t.getStackTrace()) {
+                sb.append("\n\tat ").append(e);
+            }
+            sb.append("\n").append(Runner.goloomTrace());
+            fail(sb.toString());
         }
     }
 
