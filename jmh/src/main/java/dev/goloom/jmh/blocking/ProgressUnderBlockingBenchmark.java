@@ -32,7 +32,7 @@ import java.util.concurrent.TimeUnit;
  * {@code k} of the {@code maxProcs = cores} carriers are held by goroutines that block or spin:
  * <ul>
  *   <li>{@code fifo}: each blocker loops on a read of a FIFO whose writer sends one byte every 50 ms, so it sits in
- *       file I/O (which the JDK does not unmount) 50 ms at a time;</li>
+ *       file I/O (which the JDK does not unmount) 50 ms at a time, yielding between reads;</li>
  *   <li>{@code spin}: each blocker computes for 50 ms between {@code Thread.yield()}s.</li>
  * </ul>
  * goloom's sysmon moves a blocked or hogging carrier's token to another carrier; the JDK default scheduler has no
@@ -44,7 +44,7 @@ import java.util.concurrent.TimeUnit;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 1, time = 2)
+@Warmup(iterations = 1, time = 1)
 @Measurement(iterations = 3, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"--add-opens", "java.base/java.lang=ALL-UNNAMED"})
 public class ProgressUnderBlockingBenchmark {
@@ -97,7 +97,10 @@ public class ProgressUnderBlockingBenchmark {
                     started.countDown();
                     try (FileInputStream in = new FileInputStream(p.toFile())) {
                         while (!stop && in.read() >= 0) {
-                            // each read blocks the carrier until the writer's next byte
+                            // Each read blocks the carrier until the writer's next byte. The yield gives the
+                            // JDK's scheduler a window between reads; without it, with k = cores, the JDK never
+                            // runs the short goroutine and this benchmark would hang there.
+                            Thread.yield();
                         }
                     } catch (IOException e) {
                         throw new RuntimeException(e);
