@@ -242,12 +242,12 @@ class SelectProgramsTest {
             })));
         }
         for (Thread t : ps) {
-            join(t);
+            join(t, f);
         }
         a.close();
         b.close();
         for (Thread t : cs) {
-            join(t);
+            join(t, f);
         }
         f.check();
         for (int i = 0; i < seen.length(); i++) {

@@ -48,6 +48,20 @@ public final class TestSupport {
         }
     }
 
+    /** Like {@link #join(Thread)}, but a hang report also carries the workers' recorded failures. */
+    public static void join(Thread t, Failures f) throws InterruptedException {
+        try {
+            join(t);
+        } catch (AssertionError hang) {
+            try {
+                f.check();
+            } catch (AssertionError workerFailure) {
+                hang.addSuppressed(workerFailure);
+            }
+            throw hang;
+        }
+    }
+
     public static int intProp(String name, int def) {
         return Integer.getInteger(name, def);
     }
