@@ -19,40 +19,39 @@ final class ChannelWorkloads {
 
     static Workload pingpong() {
         return new Workload("pingpong", "ns/roundtrip", 1_000_000, 100_000, true,
-                "two goroutines exchange a value over two unbuffered channels", ChannelWorkloads::pingpong, null);
+                "two goroutines exchange a value over two unbuffered channels", ChannelWorkloads::pingpong);
     }
 
     static Workload selectpingpong() {
         return new Workload("selectpingpong", "ns/roundtrip", 1_000_000, 100_000, true,
-                "as pingpong, but the echo side waits in a two-case select", ChannelWorkloads::selectPingpong,
-                null);
+                "as pingpong, but the echo side waits in a two-case select", ChannelWorkloads::selectPingpong);
     }
 
     static Workload buffered() {
         return new Workload("buffered", "ns/msg", 10_000_000, 1_000_000, true,
-                "one producer, one consumer, channel capacity 1024", ChannelWorkloads::buffered, null);
+                "one producer, one consumer, channel capacity 1024", ChannelWorkloads::buffered);
     }
 
     static Workload fanin() {
         return new Workload("fanin", "ns/msg", 5_000_000, 500_000, true,
                 "4*cores producers send n messages in total into one channel of capacity 128",
-                ChannelWorkloads::fanin, null);
+                ChannelWorkloads::fanin);
     }
 
     static Workload skynet() {
         return new Workload("skynet", "ms", 1_000_000, 100_000, true,
                 "a tree of n leaf goroutines (fan-out 10) summing their ids over channels; n a power of 10",
-                ChannelWorkloads::skynet, null);
+                ChannelWorkloads::skynet);
     }
 
     static Workload sieve() {
         return new Workload("sieve", "ms", 2_000, 500, true,
-                "the concurrent prime sieve, one goroutine per prime found, n primes", ChannelWorkloads::sieve, null);
+                "the concurrent prime sieve, one goroutine per prime found, n primes", ChannelWorkloads::sieve);
     }
 
     static Workload parked() {
         return new Workload("parked", "bytes/goroutine", 100_000, 20_000, true,
-                "heap per goroutine blocked in a channel receive", ChannelWorkloads::parked, null);
+                "heap per goroutine blocked in a channel receive", ChannelWorkloads::parked);
     }
 
     // ------------------------------------------------------------------------------------------------ helpers

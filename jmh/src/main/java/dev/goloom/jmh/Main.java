@@ -113,11 +113,6 @@ public final class Main {
                 continue;
             }
             int n = w.size(opts.quick());
-            if (w.body() == null) {
-                rows.add(new Row(w, n, Double.NaN, Double.NaN, 0, 0, 0, 0, w.missing()));
-                out.printf(Locale.ROOT, "  %-15s skipped: %s%n", w.name(), w.missing());
-                continue;
-            }
             Row row;
             try {
                 row = measure(w, n, opts);

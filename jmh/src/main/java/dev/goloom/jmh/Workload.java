@@ -12,17 +12,9 @@ import java.util.concurrent.ThreadFactory;
  * @param quickN      the size under {@code --quick}
  * @param goAnchor    true if {@code bench/go/main.go} has the same workload (the table then gets a Go column)
  * @param description one line for {@code --help}
- * @param body        the measurement, or null if the workload needs an API that is not built yet
- * @param missing     why {@code body} is null (printed in the table), or null
+ * @param body        the measurement
  */
-record Workload(String name, String unit, int n, int quickN, boolean goAnchor, String description, Body body,
-                String missing) {
-
-    Workload {
-        if ((body == null) == (missing == null)) {
-            throw new IllegalArgumentException(name + ": exactly one of body and missing must be set");
-        }
-    }
+record Workload(String name, String unit, int n, int quickN, boolean goAnchor, String description, Body body) {
 
     /**
      * The measured code. It runs inside a virtual thread of the side under test (the Go anchor's workloads run in

@@ -5,7 +5,6 @@ import java.lang.management.MemoryMXBean;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * The main job's workloads: the anchor workloads of {@code bench/go/main.go} ported to Java with the same
@@ -28,10 +27,10 @@ final class Workloads {
                 ChannelWorkloads.fanin(),
                 new Workload("parkpingpong", "ns/roundtrip", 1_000_000, 100_000, false,
                         "two virtual threads hand a baton back and forth with LockSupport.park/unpark",
-                        Workloads::parkPingPong, null),
+                        Workloads::parkPingPong),
                 new Workload("spawn", "ns/goroutine", 1_000_000, 100_000, true,
                         "start n virtual threads that count down a latch, wait for all of them",
-                        Workloads::spawn, null),
+                        Workloads::spawn),
                 ChannelWorkloads.skynet(),
                 ChannelWorkloads.sieve(),
                 ChannelWorkloads.parked());
@@ -39,26 +38,8 @@ final class Workloads {
 
     // ------------------------------------------------------------------------------------------ parkpingpong
 
-    /** A ball that two threads pass with park/unpark; {@code turn} says whose it is. */
-    private static final class Baton {
-        volatile int turn;
-
-        /** Gives the ball to {@code side} and wakes {@code to}, which waits for it. */
-        void pass(int side, Thread to) {
-            turn = side;
-            LockSupport.unpark(to);
-        }
-
-        /** Parks until the ball is {@code side}'s (loops: park may return spuriously). */
-        void await(int side) {
-            while (turn != side) {
-                LockSupport.park(this);
-            }
-        }
-    }
-
     static double parkPingPong(ThreadFactory threads, int n) throws InterruptedException {
-        Baton baton = new Baton();
+        BenchSupport.Baton baton = new BenchSupport.Baton();
         Thread main = Thread.currentThread();
         Thread echo = threads.newThread(() -> {
             for (int i = 0; i < n; i++) {
