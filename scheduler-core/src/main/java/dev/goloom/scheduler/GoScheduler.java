@@ -175,7 +175,7 @@ public final class GoScheduler implements Executor, AutoCloseable {
     private final AtomicInteger nextMid = new AtomicInteger();
 
     /** Live goroutines: virtual threads started on this scheduler and not yet terminated. */
-    private final ConcurrentHashMap<Thread, Boolean> goroutines = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Thread, Boolean> goroutines = new ConcurrentHashMap<>(1 << 12);
     /** Plain tasks submitted and not yet run. */
     private final AtomicLong plainLive = new AtomicLong();
     /** Global puts by threads that hold no P (no P counter to bump). */
@@ -310,7 +310,7 @@ public final class GoScheduler implements Executor, AutoCloseable {
                     return;
                 }
                 runqput(p, task, true);
-                wakep();
+                wakepAfterRmw();
                 return;
             }
         }
@@ -490,6 +490,16 @@ public final class GoScheduler implements Executor, AutoCloseable {
      */
     private void wakep() {
         VarHandle.fullFence(); // step 2: order the task's publication before the reads below
+        wakepAfterRmw();
+    }
+
+    /**
+     * {@link #wakep} for a submitter that published with an atomic read-modify-write: {@code runqput(next=true)}'s
+     * getAndSet of runnext, which is a full fence, so step 2 is already done. (A task it displaced into the ring
+     * is published later with a store-release, but a carrier giving up sees the P as non-empty through runnext,
+     * which holds the new task from the RMW on, so no wake-up can be lost.)
+     */
+    private void wakepAfterRmw() {
         if (npidle == 0) {
             return;
         }
@@ -883,7 +893,7 @@ public final class GoScheduler implements Executor, AutoCloseable {
                 }
             }
             // 4. Steal, if allowed to spin: at most half of the busy Ps have spinning carriers.
-            if (m.spinning || 2 * nmspinning < procs - npidle) {
+            if (m.spinning || 2 * nmspinning < procs - npidle || (nmspinning == 0 && anyTokenlessWork())) {
                 if (!m.spinning) {
                     m.spinning = true;
                     NMSPINNING.getAndAdd(this, 1);
@@ -918,7 +928,7 @@ public final class GoScheduler implements Executor, AutoCloseable {
             } else {
                 VarHandle.fullFence();
             }
-            if (!runq.isEmpty() || (wasSpinning && anyLocalWork())) {
+            if (!runq.isEmpty() || (wasSpinning ? anyLocalWork() : anyTokenlessWork())) {
                 P p2;
                 lock.lock();
                 try {
@@ -928,10 +938,8 @@ public final class GoScheduler implements Executor, AutoCloseable {
                 }
                 if (p2 != null) {
                     acquirep(m, p2);
-                    if (wasSpinning) {
-                        m.spinning = true;
-                        NMSPINNING.getAndAdd(this, 1);
-                    }
+                    m.spinning = true; // it came back to steal (or to take the global queue)
+                    NMSPINNING.getAndAdd(this, 1);
                     continue;
                 }
                 // No idle P: every P has a carrier, and those will find the work.
@@ -941,6 +949,16 @@ public final class GoScheduler implements Executor, AutoCloseable {
                 return null;
             }
         }
+    }
+
+    /** True if a P that lost its token to sysmon still has queued tasks (only stealing can reach them). */
+    private boolean anyTokenlessWork() {
+        for (P p : allp) {
+            if (p.status == P.BLOCKED && !p.runq.isEmpty()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Go: checkRunqsNoP. True if some P's local queue has work. */
@@ -1083,6 +1101,10 @@ public final class GoScheduler implements Executor, AutoCloseable {
                     handoff(p);
                     n++;
                 }
+            } else if (st == P.BLOCKED) {
+                if (rescueTokenlessWork(p)) {
+                    n++;
+                }
             } else if (st == P.RUNNING) {
                 M m = p.m;
                 if (m == null) {
@@ -1160,9 +1182,26 @@ public final class GoScheduler implements Executor, AutoCloseable {
      * submission's {@code wakep}.
      */
     private void handoff(P p) {
-        if (!p.runq.isEmpty() || !runq.isEmpty()) {
+        if (!p.runq.isEmpty()) {
+            // The work sits in p's ring, which only stealing can reach: the new carrier must be allowed to spin
+            // even when every token is free (findRunnable's spin limit counts busy tokens only).
+            NMSPINNING.getAndAdd(this, 1);
+            startm(null, true);
+        } else if (!runq.isEmpty()) {
             startm(null, false);
         }
+    }
+
+    /**
+     * sysmon's safety net for tokenless Ps: if one holds queued tasks, a token is free and nobody is looking, start
+     * a spinning carrier to steal them (its own carrier is still blocked; Go moves the queue with the P instead).
+     */
+    private boolean rescueTokenlessWork(P p) {
+        if (p.runq.isEmpty() || npidle == 0 || nmspinning != 0 || !NMSPINNING.compareAndSet(this, 0, 1)) {
+            return false;
+        }
+        startm(null, true);
+        return true;
     }
 
     // ========================================================================================= syscalls

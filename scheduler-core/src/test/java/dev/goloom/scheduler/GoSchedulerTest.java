@@ -133,12 +133,13 @@ class GoSchedulerTest {
     @Test
     void idleCarriersStealHalfOfABusyPsQueueAndEveryTaskRunsOnce() throws Exception {
         final int n = 10_000;
-        try (GoScheduler s = GoScheduler.builder().maxProcs(2).name("steal").build()) {
+        // A ring big enough for all 10k, so nothing spills to the global queue: the idle carrier can only steal.
+        try (GoScheduler s = GoScheduler.builder().maxProcs(2).queueCapacity(16_384).name("steal").build()) {
             AtomicIntegerArray runs = new AtomicIntegerArray(n);
             AtomicInteger ran = new AtomicInteger();
             CountDownLatch all = new CountDownLatch(n + 1);
             s.execute(() -> {
-                for (int i = 0; i < n; i++) { // all seeded on this P (runnext + ring, overflow spills to global)
+                for (int i = 0; i < n; i++) { // all seeded on this P (runnext + ring)
                     int id = i;
                     s.execute(() -> {
                         runs.incrementAndGet(id);

@@ -123,6 +123,46 @@ class SysmonTest {
                 + "(%d cores)%n", jdk, Runtime.getRuntime().availableProcessors());
     }
 
+    /**
+     * A goroutine readies 100 children onto its own P and then blocks its carrier. The children sit in the blocked
+     * P's local ring, which only stealing can reach: the carrier that gets the token must steal them.
+     */
+    @Test
+    void childrenQueuedOnABlockedCarriersPAreStolen(@TempDir Path dir) throws Exception {
+        try (GoScheduler s = GoScheduler.builder().maxProcs(1).name("rescue").build()) {
+            Path fifo = mkfifo(dir, "rescue");
+            CountDownLatch children = new CountDownLatch(100);
+            AtomicLong childrenDoneAt = new AtomicLong();
+            AtomicLong blockedAt = new AtomicLong();
+            Thread parent = Go.go(s, () -> {
+                for (int i = 0; i < 100; i++) {
+                    Thread.ofVirtual().start(() -> { // runnext/ring of this P
+                        children.countDown();
+                        if (children.getCount() == 0) {
+                            childrenDoneAt.set(System.nanoTime());
+                        }
+                    });
+                }
+                blockedAt.set(System.nanoTime());
+                try (FileInputStream in = new FileInputStream(fifo.toFile())) { // the carrier blocks here
+                    in.read();
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            awaitInFrame(parent, "open");
+            boolean ran = children.await(WAIT_S, TimeUnit.SECONDS);
+            try (FileOutputStream out = new FileOutputStream(fifo.toFile())) {
+                out.write(1);
+            }
+            assertThat(parent.join(Duration.ofSeconds(WAIT_S))).isTrue();
+            assertThat(ran).isTrue();
+            long ms = TimeUnit.NANOSECONDS.toMillis(childrenDoneAt.get() - blockedAt.get());
+            assertThat(ms).as("ms until the children queued behind the blocked carrier ran").isLessThan(500);
+            assertThat(s.stats().steals()).isGreaterThanOrEqualTo(1);
+        }
+    }
+
     @Test
     void cpuHogsDoNotStarveShortGoroutines() throws Exception {
         try (GoScheduler s = GoScheduler.builder().maxProcs(2).name("hogs").build()) {
