@@ -531,9 +531,7 @@ public final class GoScheduler implements Executor, AutoCloseable {
         } finally {
             lock.unlock();
         }
-        if (sysmonSleeping) {
-            LockSupport.unpark(sysmon); // Go: startm path of sysmonwake; work arrived after a deep sleep
-        }
+        wakeSysmon(); // work arrived; sysmon may be in its all-idle sleep
         if (m == null) {
             newm(p, spinning);
             return;
@@ -671,7 +669,11 @@ public final class GoScheduler implements Executor, AutoCloseable {
         return p;
     }
 
-    /** The P of carrier {@code m} lost its token to sysmon: take a free one back. Requires no lock. */
+    /**
+     * The P of the calling carrier lost its token to sysmon: take a free one back. Like Go's exitsyscallfast_pidle
+     * it wakes sysmon if it sleeps (sysmon sleeps for good once every token is free, and this token may block
+     * again). Requires no lock.
+     */
     private boolean reacquire(P p) {
         lock.lock();
         try {
@@ -680,10 +682,11 @@ public final class GoScheduler implements Executor, AutoCloseable {
             }
             npidle = npidle - 1;
             p.status = P.RUNNING;
-            return true;
         } finally {
             lock.unlock();
         }
+        wakeSysmon();
+        return true;
     }
 
     /**
@@ -1279,7 +1282,12 @@ public final class GoScheduler implements Executor, AutoCloseable {
         return m != null && m.preempt;
     }
 
+    /**
+     * Wakes sysmon from its all-idle sleep. Called after taking a token (npidle--): the fence orders that store
+     * before the read of {@code sysmonSleeping}, the mirror of sysmon's "set flag, fence, re-check npidle".
+     */
     private void wakeSysmon() {
+        VarHandle.fullFence();
         if (sysmonSleeping) {
             LockSupport.unpark(sysmon);
         }

@@ -163,6 +163,78 @@ class SysmonTest {
         }
     }
 
+    /**
+     * Both carriers block in file I/O again and again (read, yield, read...), so their Ps keep losing tokens to
+     * sysmon and taking them back: short goroutines must still run within a few ms, not wait for the blockers'
+     * next yield (about 50 ms). (The JMH ProgressUnderBlocking run once showed that wait: taking a token back did
+     * not wake sysmon from its all-idle sleep. This test did not reproduce that case before the fix; it guards the
+     * behaviour.)
+     */
+    @Test
+    void sysmonKeepsWatchingCarriersThatBlockRepeatedly(@TempDir Path dir) throws Exception {
+        try (GoScheduler s = GoScheduler.builder().maxProcs(2).name("repeat").build()) {
+            List<Path> fifos = List.of(mkfifo(dir, "r1"), mkfifo(dir, "r2"));
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            List<Thread> blockers = new ArrayList<>();
+            for (Path f : fifos) {
+                blockers.add(Go.go(s, () -> {
+                    try (FileInputStream in = new FileInputStream(f.toFile())) {
+                        while (in.read() >= 0) {
+                            Thread.yield(); // a new task segment each time: sysmon must look afresh
+                        }
+                    } catch (IOException e) {
+                        throw new RuntimeException(e);
+                    }
+                }));
+            }
+            // The scenario's writer: one byte per FIFO every 50 ms, so each read blocks its carrier ~50 ms.
+            Thread writer = Thread.ofPlatform().start(() -> {
+                try {
+                    List<FileOutputStream> outs = new ArrayList<>();
+                    for (Path f : fifos) {
+                        outs.add(new FileOutputStream(f.toFile()));
+                    }
+                    while (!stop.get()) {
+                        TimeUnit.MILLISECONDS.sleep(50);
+                        for (FileOutputStream o : outs) {
+                            o.write(1);
+                        }
+                    }
+                    for (FileOutputStream o : outs) {
+                        o.close();
+                    }
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            // Let sysmon take both tokens once, then let a few block cycles pass with no other work (the state in
+            // which sysmon went to sleep for good), then measure.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_S);
+            while (s.stats().handoffsBlocked() < 2 && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            assertThat(s.stats().handoffsBlocked()).isGreaterThanOrEqualTo(2);
+            TimeUnit.MILLISECONDS.sleep(300); // the scenario: idle apart from the blockers
+            long[] lat = new long[100];
+            for (int i = 0; i < lat.length; i++) {
+                long t0 = System.nanoTime();
+                assertThat(Go.go(s, () -> { }).join(Duration.ofSeconds(WAIT_S))).isTrue();
+                lat[i] = System.nanoTime() - t0;
+            }
+            stop.set(true);
+            writer.join();
+            for (Thread b : blockers) {
+                assertThat(b.join(Duration.ofSeconds(WAIT_S))).isTrue();
+            }
+            Arrays.sort(lat);
+            long medianMs = TimeUnit.NANOSECONDS.toMillis(lat[lat.length / 2]);
+            System.out.printf("repeated blockers: short goroutine median %d us, p90 %d us%n",
+                    lat[lat.length / 2] / 1000, lat[lat.length * 9 / 10] / 1000);
+            assertThat(medianMs).as("median ms for a short goroutine while both carriers block repeatedly")
+                    .isLessThan(10);
+        }
+    }
+
     @Test
     void cpuHogsDoNotStarveShortGoroutines() throws Exception {
         try (GoScheduler s = GoScheduler.builder().maxProcs(2).name("hogs").build()) {
