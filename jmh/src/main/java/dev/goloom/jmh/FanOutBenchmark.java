@@ -55,11 +55,7 @@ public class FanOutBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        if (session.scheduler() != null) {
-            System.out.println();
-            System.out.println(session.stats().schedtrace());
-        }
-        session.close();
+        session.reportAndClose();
     }
 
     @Benchmark

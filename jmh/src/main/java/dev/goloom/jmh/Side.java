@@ -53,6 +53,15 @@ enum Side {
             return scheduler == null ? "" : " [" + scheduler.stats().schedtrace() + "]";
         }
 
+        /** For a JMH trial's tear-down: prints the goloom scheduler's schedtrace line (JDK side: nothing), then closes. */
+        void reportAndClose() {
+            if (scheduler != null) {
+                System.out.println();
+                System.out.println(scheduler.stats().schedtrace());
+            }
+            close();
+        }
+
         /**
          * Shuts the goloom scheduler down and waits for its goroutines, like {@code close()}, but for a bounded
          * time: a goroutine that never ends (a workload that failed half-way, or a scheduler bug) must not hang the

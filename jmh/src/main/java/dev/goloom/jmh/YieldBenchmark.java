@@ -47,11 +47,7 @@ public class YieldBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        if (session.scheduler() != null) {
-            System.out.println();
-            System.out.println(session.stats().schedtrace());
-        }
-        session.close();
+        session.reportAndClose();
     }
 
     @Benchmark
