@@ -66,6 +66,22 @@ import java.util.concurrent.locks.LockSupport;
  * ({@link #resetspinning}); at most half of the busy Ps have spinning carriers. Idle carriers park on the idle-M
  * list and exit after a keep-alive.
  *
+ * <h3>Watching hand-off chains (a goloom deviation)</h3>
+ * In a channel ping-pong each goroutine readies the other into runnext and blocks at once, so the chain runs on one
+ * P and the other Ps have nothing to do. Go's rules still wake an idle carrier on every ready while none spins;
+ * that carrier finds nothing, parks, and the next ready wakes it again. On the JVM each such wake is a futex call
+ * on the chain's critical path, and the carrier's runnext steal, which Go guards with a 3 us back-off and a CAS that
+ * the same goroutine object reappearing defeats (ABA), splits the pair across cores. Measured on 2 cores, this
+ * second P made a ping-pong round trip about 250 ns slower than on one P (Go 1.19 pays about 20 ns). So goloom:
+ * <ul>
+ *   <li>steals a running P's runnext only if the owner put nothing there during the back-off (a stamp the owner
+ *       bumps per put, {@code LocalRunQueue.nextPuts}); a slot that turned over belongs to a live chain;</li>
+ *   <li>lets a spinning carrier that saw such a chain keep its P and stay spinning, pausing off the CPU
+ *       ({@link #WATCH_PAUSE_NANOS} plus timer slack) between looks, so the chain's wakep calls find a spinner and
+ *       return without a syscall. Ring or global-queue puts cut the pause short ({@link #wakeWatcher}); a runnext
+ *       that sits still through a look is stolen as in Go. When the chain stops, the carrier parks as usual.</li>
+ * </ul>
+ *
  * <h3>Delicate dance: no lost wake-ups</h3>
  * Two mirrored recipes, each a Dekker-style store / full fence / load. Whichever side runs second sees the other.
  * <ol>
@@ -114,6 +130,15 @@ public final class GoScheduler implements Executor, AutoCloseable {
     static final int STEAL_TRIES = 4;
     /** Go: runqgrab's {@code usleep(3)} before taking a running P's runnext. */
     static final long RUNNEXT_BACKOFF_NANOS = 3_000;
+    /**
+     * The back-off itself: a sleep, as Go's usleep, which the kernel's timer slack stretches to about 50 us on
+     * Linux (in Go too). A 3 us spin was tried: a carrier just woken by a chain's wakep then found the chain's
+     * runnext still in place, because the waker was still inside the futex call that woke it, stole it, split the
+     * pair, and the next wake repeated it (1 to 3 steals per 100 round trips in bursts, against about 1 in 50,000).
+     */
+    private static final Runnable RUNNEXT_BACKOFF = () -> LockSupport.parkNanos(RUNNEXT_BACKOFF_NANOS);
+    /** A carrier watching a hand-off chain looks again after this pause (plus the OS timer slack, ~50 us). */
+    static final long WATCH_PAUSE_NANOS = 20_000;
     /** Inherited runs between two time-slice checks (each check reads the clock once). */
     static final int SLICE_CHECK_EVERY = 64;
     /** Go's _MaxGomaxprocs. */
@@ -166,7 +191,10 @@ public final class GoScheduler implements Executor, AutoCloseable {
     private volatile int nmidle;
     /** Go: sched.nmspinning. Changed only with atomic read-modify-writes (see "Delicate dance"). */
     private volatile int nmspinning;
+    /** The spinning carrier now pausing between looks at a hand-off chain, if any (see {@link #wakeWatcher}). */
+    private volatile M watcher;
     private static final VarHandle NMSPINNING;
+    private static final VarHandle WATCHER;
 
     /** Every live carrier (Go: allm). */
     private final Set<M> allm = ConcurrentHashMap.newKeySet();
@@ -202,6 +230,7 @@ public final class GoScheduler implements Executor, AutoCloseable {
     static {
         try {
             NMSPINNING = MethodHandles.lookup().findVarHandle(GoScheduler.class, "nmspinning", int.class);
+            WATCHER = MethodHandles.lookup().findVarHandle(GoScheduler.class, "watcher", M.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -309,7 +338,9 @@ public final class GoScheduler implements Executor, AutoCloseable {
                     globrunqput(p, task);
                     return;
                 }
-                runqput(p, task, true);
+                if (runqput(p, task, true)) {
+                    wakeWatcher(); // the displaced task went to the ring: a watcher should take it now
+                }
                 wakepAfterRmw();
                 return;
             }
@@ -317,6 +348,7 @@ public final class GoScheduler implements Executor, AutoCloseable {
         runq.put(task);
         externalGlobalPuts.incrementAndGet();
         wakep();
+        wakeWatcher();
     }
 
     /** Registers a new goroutine (or plain task) as live, or rejects it if the scheduler is shut down. */
@@ -366,20 +398,22 @@ public final class GoScheduler implements Executor, AutoCloseable {
 
     /**
      * Go: {@code runqput}. Owner of {@code p} only. With {@code next}, {@code task} takes the runnext slot and the
-     * task it displaces goes to the tail.
+     * task it displaces goes to the tail. Returns true if a task went to the ring (or on to the global queue),
+     * false if the put only filled an empty runnext.
      */
-    private void runqput(P p, Runnable task, boolean next) {
+    private boolean runqput(P p, Runnable task, boolean next) {
         if (next) {
             p.runnextPuts++;
             task = p.runq.putNext(task);
             if (task == null) {
-                return;
+                return false;
             }
         }
         p.localPuts++;
         if (!p.runq.offer(task)) {
             runqputslow(p, task);
         }
+        return true;
     }
 
     /**
@@ -507,6 +541,18 @@ public final class GoScheduler implements Executor, AutoCloseable {
             return;
         }
         startm(null, true);
+    }
+
+    /**
+     * Cuts short the pause of a carrier watching a hand-off chain (see findRunnable), because work it can
+     * take now arrived: a ring or global-queue put. It counts as spinning, so {@link #wakep} leaves it alone. At
+     * most one unpark per watch: the first caller clears the field.
+     */
+    private void wakeWatcher() {
+        M w = watcher;
+        if (w != null && WATCHER.compareAndSet(this, w, null)) {
+            LockSupport.unpark(w);
+        }
     }
 
     /**
@@ -906,6 +952,15 @@ public final class GoScheduler implements Executor, AutoCloseable {
                     m.inheritTime = false;
                     return t;
                 }
+                if (m.sawHandoffChain) {
+                    // Some P is running a hand-off chain (its runnext keeps turning over). Keep this P and stay
+                    // spinning, so that the chain's wakep calls find a spinner and return at once, instead of each
+                    // idle/park cycle of this carrier costing the chain a futex wake (Go's spinning M is held the
+                    // same way, by its usleep retry loop in runqgrab). Pause between looks, off the CPU.
+                    p.handoffWatches++;
+                    watchPause(m);
+                    continue;
+                }
             }
             // 5. Give up the P. Go: findRunnable step 12.
             lock.lock();
@@ -985,8 +1040,9 @@ public final class GoScheduler implements Executor, AutoCloseable {
         if (n == 1) {
             return null;
         }
-        ThreadLocalRandom rnd = ThreadLocalRandom.current();
         int[] stolen = m.stolen;
+        m.sawHandoffChain = false;
+        ThreadLocalRandom rnd = ThreadLocalRandom.current();
         for (int i = 0; i < STEAL_TRIES; i++) {
             boolean stealRunNext = i == STEAL_TRIES - 1;
             int pos = rnd.nextInt(n);
@@ -997,16 +1053,87 @@ public final class GoScheduler implements Executor, AutoCloseable {
                     continue;
                 }
                 Runnable t = victim.runq.stealInto(p.runq, stealRunNext, victim.status == P.RUNNING,
-                        RUNNEXT_BACKOFF_NANOS, stolen);
+                        RUNNEXT_BACKOFF, stolen);
                 if (t != null) {
                     p.steals++;
                     p.tasksStolen += stolen[0];
                     p.runnextSteals += stolen[1];
                     return t;
                 }
+                if (stolen[1] < 0) {
+                    m.sawHandoffChain = true;
+                }
             }
         }
+        if (!m.sawHandoffChain && anyOtherRunning(ps, p)) {
+            // Nothing to steal, but a P is running: a hand-off chain may be between a pop and its next put, so
+            // that no runnext was there to see. Watch for one back-off.
+            m.sawHandoffChain = watchForHandoff(ps, p, m);
+        }
         return null;
+    }
+
+    /**
+     * Spins up to the runnext back-off looking for a hand-off on another running P: a runnext put (its stamp
+     * moved) that is already taken again (the slot is empty). A put that stays in the slot is not a hand-off
+     * (its readier kept running) and is left to the next steal pass, which takes it after the back-off as Go does.
+     */
+    private static boolean watchForHandoff(P[] ps, P self, M m) {
+        int n = ps.length;
+        int[] seen = m.seenPuts;
+        if (seen.length != n) {
+            seen = m.seenPuts = new int[n];
+        }
+        for (int i = 0; i < n; i++) {
+            seen[i] = ps[i].runq.nextPuts();
+        }
+        long end = System.nanoTime() + RUNNEXT_BACKOFF_NANOS;
+        do {
+            for (int i = 0; i < n; i++) {
+                P v = ps[i];
+                if (v != self && v.status == P.RUNNING && v.runq.nextPuts() != seen[i] && !v.runq.hasNext()) {
+                    return true;
+                }
+            }
+            Thread.onSpinWait();
+        } while (System.nanoTime() - end < 0);
+        return false;
+    }
+
+    private static boolean anyOtherRunning(P[] ps, P self) {
+        for (P v : ps) {
+            if (v != self && v.status == P.RUNNING) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The pause of a carrier watching a hand-off chain between two looks (see findRunnable). Cut short by
+     * {@link #wakeWatcher} when ring or global work arrives.
+     */
+    private void watchPause(M m) {
+        watcher = m;
+        // Re-check after publishing the field: a put that read it before is seen here. (The ring's tail is a
+        // release store, not a fence, so a put racing this check may still be missed: it then waits at most one
+        // pause, which is what makes this a latency heuristic rather than a wake-up protocol.)
+        if (runq.isEmpty() && !anyRingWork(m.p)) {
+            LockSupport.parkNanos(this, WATCH_PAUSE_NANOS);
+        }
+        if (watcher == m) {
+            WATCHER.compareAndSet(this, m, null);
+        }
+    }
+
+    /** True if another busy P has tasks in its ring (runnext aside). Racy. */
+    private boolean anyRingWork(P self) {
+        for (P v : allp) {
+            if (v != self && v.status != P.IDLE && v.runq.size() > (v.runq.hasNext() ? 1 : 0)) {
+                return true;
+            }
+        }
+        return false;
     }
 
 
@@ -1447,7 +1574,7 @@ public final class GoScheduler implements Executor, AutoCloseable {
     public SchedulerStats stats() {
         List<Integer> lens = new ArrayList<>(procs);
         long runnextPuts = 0, localPuts = 0, globalPuts = externalGlobalPuts.get(), fairness = 0, globalPolls = 0;
-        long steals = 0, stolen = 0, runnextSteals = 0, sliceEnds = 0, yields = 0, tasksRun = 0, fast = 0;
+        long steals = 0, stolen = 0, runnextSteals = 0, watches = 0, sliceEnds = 0, yields = 0, tasksRun = 0, fast = 0;
         for (P p : allp) {
             lens.add(p.runq.size());
             runnextPuts += p.counter(P.RUNNEXT_PUTS);
@@ -1458,6 +1585,7 @@ public final class GoScheduler implements Executor, AutoCloseable {
             steals += p.counter(P.STEALS);
             stolen += p.counter(P.TASKS_STOLEN);
             runnextSteals += p.counter(P.RUNNEXT_STEALS);
+            watches += p.counter(P.HANDOFF_WATCHES);
             sliceEnds += p.counter(P.SLICE_ENDS);
             yields += p.counter(P.YIELDS);
             tasksRun += p.counter(P.TASKS_RUN);
@@ -1472,7 +1600,7 @@ public final class GoScheduler implements Executor, AutoCloseable {
         unparks += exitedUnparks.get();
         return new SchedulerStats(name, procs, npidle, mcount.get(), nmidle, nmspinning, mHighWater.get(), lens,
                 runq.size(), goroutines.size() + plainLive.get(), runnextPuts, localPuts, globalPuts, fairness,
-                globalPolls, steals, stolen, runnextSteals, sliceEnds, yields, tasksRun, parks, unparks,
+                globalPolls, steals, stolen, runnextSteals, watches, sliceEnds, yields, tasksRun, parks, unparks,
                 handoffsSyscall.get(), handoffsBlocked.get(), handoffsBusy.get(), preemptRequests.get(), fast,
                 sysmonWakeups.get(), runState != RUNNING, runState == TERMINATED);
     }

@@ -48,6 +48,11 @@ final class M extends Thread {
     /** True while on the idle-M list. Guarded by the scheduler lock. */
     boolean idle;
 
+    /** Set by stealWork when a busy P was seen running a hand-off chain (see findRunnable). Owner only. */
+    boolean sawHandoffChain;
+    /** Scratch for stealWork's hand-off watch: runnext put stamps per P. Owner only; resized if procs differ. */
+    int[] seenPuts = new int[0];
+
     /** Scratch for stealInto's count; owner only (avoids allocating a result object per steal). */
     final int[] stolen = new int[2];
 

@@ -85,6 +85,7 @@ final class P {
     long steals;
     long tasksStolen;
     long runnextSteals;
+    long handoffWatches;
     long sliceEnds;
     long yields;
     long tasksRun;
@@ -98,7 +99,8 @@ final class P {
     }
 
     static final VarHandle RUNNEXT_PUTS, LOCAL_PUTS, GLOBAL_PUTS, FAIRNESS_POLLS, GLOBAL_POLLS, STEALS,
-            TASKS_STOLEN, RUNNEXT_STEALS, SLICE_ENDS, YIELDS, TASKS_RUN, SYSCALL_FAST, STATUS, SYSCALLTICK;
+            TASKS_STOLEN, RUNNEXT_STEALS, HANDOFF_WATCHES, SLICE_ENDS, YIELDS, TASKS_RUN, SYSCALL_FAST, STATUS,
+            SYSCALLTICK;
 
     static {
         try {
@@ -111,6 +113,7 @@ final class P {
             STEALS = l.findVarHandle(P.class, "steals", long.class);
             TASKS_STOLEN = l.findVarHandle(P.class, "tasksStolen", long.class);
             RUNNEXT_STEALS = l.findVarHandle(P.class, "runnextSteals", long.class);
+            HANDOFF_WATCHES = l.findVarHandle(P.class, "handoffWatches", long.class);
             SLICE_ENDS = l.findVarHandle(P.class, "sliceEnds", long.class);
             YIELDS = l.findVarHandle(P.class, "yields", long.class);
             TASKS_RUN = l.findVarHandle(P.class, "tasksRun", long.class);

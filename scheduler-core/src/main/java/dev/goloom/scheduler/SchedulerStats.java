@@ -25,6 +25,9 @@ import java.util.List;
  * @param steals                    successful steals (Go: runqsteal returning a G)
  * @param tasksStolen               tasks moved by those steals
  * @param runnextSteals             steals that took a victim's runnext
+ * @param handoffWatches            steal passes by a spinning carrier that left a busy P's runnext alone because
+ *                                  its owner kept refilling it (a hand-off chain such as a channel ping-pong), after
+ *                                  which the carrier kept its P and went on watching instead of parking
  * @param sliceEnds                 runnext chains cut because they held a P longer than the time slice
  * @param yields                    {@code Thread.yield()} resubmissions sent to the global queue (Go: Gosched)
  * @param tasksRun                  task runs (continuation segments) executed
@@ -60,6 +63,7 @@ public record SchedulerStats(
         long steals,
         long tasksStolen,
         long runnextSteals,
+        long handoffWatches,
         long sliceEnds,
         long yields,
         long tasksRun,
@@ -102,6 +106,7 @@ public record SchedulerStats(
                 .append(" tick61=").append(globalPollsByFairnessTick)
                 .append(" steals=").append(steals).append('/').append(tasksStolen)
                 .append(" runnextsteals=").append(runnextSteals)
+                .append(" watches=").append(handoffWatches)
                 .append(" parks=").append(threadParks)
                 .append(" handoffs=").append(handoffsSyscall).append('/').append(handoffsBlocked).append('/')
                 .append(handoffsBusy)

@@ -100,4 +100,98 @@ class VirtualThreadPlacementTest {
             assertThat(after.runnextPuts() - before.runnextPuts()).isGreaterThanOrEqualTo(2);
         }
     }
+
+    /**
+     * Go's runnext steal: a goroutine readied into runnext by one that then keeps the CPU is taken by the idle P
+     * after the back-off, long before anything else would move it (sysmon's busy threshold is set to a minute).
+     */
+    @RepeatedTest(5)
+    void aRunnextWhoseReadierKeepsTheCpuIsStolenByTheIdleP() throws Exception {
+        try (GoScheduler s = GoScheduler.builder().maxProcs(2).blockedThreshold(Duration.ofMinutes(1))
+                .name("steal-next").build()) {
+            CountDownLatch bParked = new CountDownLatch(1);
+            java.util.concurrent.atomic.AtomicBoolean bRan = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread b = Go.go(s, () -> {
+                bParked.countDown();
+                while (!bRan.get()) {
+                    LockSupport.park();
+                    bRan.set(true);
+                }
+            });
+            await(bParked);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (b.getState() != Thread.State.WAITING && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            long[] spunNanos = new long[1];
+            Thread a = Go.go(s, () -> {
+                long start = System.nanoTime();
+                LockSupport.unpark(b); // B goes to this P's runnext; this goroutine then never gives the P up
+                long end = start + TimeUnit.SECONDS.toNanos(20);
+                while (!bRan.get() && System.nanoTime() - end < 0) {
+                    Thread.onSpinWait();
+                }
+                spunNanos[0] = System.nanoTime() - start;
+            });
+            assertThat(a.join(Duration.ofSeconds(30))).isTrue();
+            assertThat(bRan.get()).as("B ran while its readier held the CPU").isTrue();
+            assertThat(spunNanos[0]).as("B waited for the steal back-off, not for the readier").isLessThan(
+                    TimeUnit.SECONDS.toNanos(5));
+            assertThat(s.stats().runnextSteals()).isGreaterThanOrEqualTo(1);
+        }
+    }
+
+    /**
+     * A hand-off chain (two goroutines readying each other, as in a channel ping-pong) stays on one P: the idle
+     * carrier watches it instead of stealing the runnext that keeps turning over (Go would often win that CAS,
+     * since the slot holds the same goroutine again, and split the pair across Ps). One warm-up run, then the
+     * median of three runs of 200,000 round trips must lose fewer than 1 in 2,000 runnexts to the other P.
+     */
+    @Test
+    void aHandOffChainIsWatchedNotSplitAcrossPs() throws Exception {
+        try (GoScheduler s = GoScheduler.builder().maxProcs(2).name("chain").build()) {
+            int rounds = 200_000;
+            runChain(s, rounds); // warm-up: JIT compiler threads compete for the two cores
+            long[] steals = new long[3];
+            long watches = 0;
+            for (int i = 0; i < steals.length; i++) {
+                var before = s.stats();
+                runChain(s, rounds);
+                var after = s.stats();
+                steals[i] = after.runnextSteals() - before.runnextSteals();
+                watches += after.handoffWatches() - before.handoffWatches();
+            }
+            java.util.Arrays.sort(steals);
+            assertThat(steals[1]).as("runnext steals per run of the chain (median of 3)").isLessThan(rounds / 2000);
+            assertThat(watches).as("the idle carrier watched the chain").isGreaterThan(0);
+        }
+    }
+
+    /** Two goroutines on {@code s} readying each other through park/unpark, {@code rounds} round trips. */
+    private static void runChain(GoScheduler s, int rounds) throws InterruptedException {
+        java.util.concurrent.atomic.AtomicInteger turn = new java.util.concurrent.atomic.AtomicInteger();
+        Thread[] pair = new Thread[2];
+        pair[1] = GoVirtualThreads.ofVirtual(s).unstarted(() -> {
+            for (int i = 0; i < rounds; i++) {
+                while (turn.get() != 1) {
+                    LockSupport.park();
+                }
+                turn.set(0);
+                LockSupport.unpark(pair[0]);
+            }
+        });
+        pair[0] = GoVirtualThreads.ofVirtual(s).unstarted(() -> {
+            for (int i = 0; i < rounds; i++) {
+                turn.set(1);
+                LockSupport.unpark(pair[1]);
+                while (turn.get() != 0) {
+                    LockSupport.park();
+                }
+            }
+        });
+        pair[1].start();
+        pair[0].start();
+        assertThat(pair[0].join(Duration.ofSeconds(60))).isTrue();
+        assertThat(pair[1].join(Duration.ofSeconds(60))).isTrue();
+    }
 }

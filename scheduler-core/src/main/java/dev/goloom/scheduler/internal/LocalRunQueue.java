@@ -11,7 +11,8 @@ import java.lang.invoke.VarHandle;
  * <ul>
  *   <li><b>Owner only</b> (the M that holds the P): {@link #offer}, {@link #putNext}, {@link #pollNext},
  *       {@link #poll}, {@link #grabHalf}. Exactly one thread at a time is the producer.</li>
- *   <li><b>Any thread</b> (thieves): {@link #stealInto}, {@link #size}, {@link #isEmpty}. A thief writes only into
+ *   <li><b>Any thread</b> (thieves): {@link #stealInto}, {@link #size}, {@link #isEmpty}, {@link #hasNext},
+ *       {@link #nextPuts}. A thief writes only into
  *       its <em>own</em> queue, so {@code stealInto} must be called by the owner of {@code dst}.</li>
  * </ul>
  *
@@ -37,6 +38,10 @@ import java.lang.invoke.VarHandle;
  *       {@code head} in {@link #offer}: the owner reuses a slot only after seeing the consumer's CAS, which
  *       happened after the consumer's read of that slot.</li>
  *   <li>{@code runnext}: owner {@code getAndSet} (publishes the task), consumers {@code compareAndSet}.</li>
+ *   <li>{@code nextPuts}: a heuristic stamp, not part of any invariant. The owner bumps it (opaque store) on every
+ *       {@link #putNext}; a thief reads it (opaque) before and after its runnext back-off to tell a runnext that
+ *       sat still (its owner is stuck: steal it) from one the owner keeps consuming and refilling (a hand-off
+ *       chain: leave it). A stale read only makes the thief steal, or skip, one task early or late.</li>
  * </ul>
  * Stale references: consumed slots are not cleared (a thief cannot know whether the owner reused a slot), so a
  * queue retains at most {@code capacity} references to tasks that already ran, until they are overwritten.
@@ -80,6 +85,7 @@ public final class LocalRunQueue extends LocalRunQueueFields {
      * must {@link #offer} the displaced task to the tail. Go: the {@code next=true} half of {@code runqput}.
      */
     public Runnable putNext(Runnable task) {
+        NEXT_PUTS.setOpaque(this, nextPuts + 1); // the owner is the only writer
         return (Runnable) RUNNEXT.getAndSet(this, task); // full barrier: publishes task to thieves' CAS
     }
 
@@ -134,14 +140,17 @@ public final class LocalRunQueue extends LocalRunQueueFields {
      * {@code runnext}. Returns one stolen task for the thief to run now; the rest become visible in {@code dst}.
      * Go: {@code runqsteal} + {@code runqgrab}.
      *
-     * @param victimRunning true when the victim P is running: then wait {@code runnextBackoffNanos} before taking
-     *                      its runnext, because its owner is probably about to run it (Go's usleep(3))
-     * @param stolen       out: {@code stolen[0]} receives the number of tasks moved (including the one returned),
-     *                     {@code stolen[1]} is 1 if the task returned was the victim's runnext, else 0
+     * @param victimRunning true when the victim P is running: then run {@code runnextBackoff} before taking
+     *                      its runnext, because its owner is probably about to run it (Go's usleep(3)), and leave
+     *                      it alone if the owner put another runnext meanwhile (see {@code nextPuts})
+     * @param stolen       out: {@code stolen[0]} receives the number of tasks moved (including the one returned);
+     *                     {@code stolen[1]} is 1 if the task returned was the victim's runnext, -1 if nothing was
+     *                     stolen because the victim's runnext was turning over (its owner is running a hand-off
+     *                     chain), else 0
      * @return a task, or null if there was nothing to steal
      */
     public Runnable stealInto(LocalRunQueue dst, boolean stealRunNext, boolean victimRunning,
-                              long runnextBackoffNanos, int[] stolen) {
+                              Runnable runnextBackoff, int[] stolen) {
         final Runnable[] dring = dst.ring;
         final int dmask = dst.mask;
         final int dt = dst.tail; // dst's owner is the calling thread
@@ -154,10 +163,17 @@ public final class LocalRunQueue extends LocalRunQueueFields {
             n = n - n / 2;      // ceil(half)
             if (n == 0) {
                 if (stealRunNext) {
+                    int puts = (int) NEXT_PUTS.getOpaque(this);
                     Object nx = runnext;
                     if (nx != null) {
                         if (victimRunning) {
-                            backoff(runnextBackoffNanos);
+                            runnextBackoff.run();
+                            if ((int) NEXT_PUTS.getOpaque(this) != puts) {
+                                // Go would CAS and, since a goroutine's runnext entry is the same object every
+                                // time (ABA), often win and split a ping-pong pair across Ps. Leave it.
+                                stolen[1] = -1;
+                                return null;
+                            }
                         }
                         if (!RUNNEXT.compareAndSet(this, nx, null)) {
                             continue; // owner took it or replaced it: look again
@@ -184,6 +200,16 @@ public final class LocalRunQueue extends LocalRunQueueFields {
                 return first;
             }
         }
+    }
+
+    /** Any thread. Whether runnext holds a task (a racy volatile read). */
+    public boolean hasNext() {
+        return runnext != null;
+    }
+
+    /** Any thread. The runnext put stamp (opaque read): it changes whenever the owner puts a runnext task. */
+    public int nextPuts() {
+        return (int) NEXT_PUTS.getOpaque(this);
     }
 
     /** Any thread. Racy snapshot of the number of tasks in the ring plus runnext. */
@@ -213,16 +239,6 @@ public final class LocalRunQueue extends LocalRunQueueFields {
             if (laTail() == t) {
                 return h == t && nx == null;
             }
-        }
-    }
-
-    private static void backoff(long nanos) {
-        if (nanos <= 0) {
-            return;
-        }
-        long end = System.nanoTime() + nanos;
-        while (System.nanoTime() - end < 0) {
-            Thread.onSpinWait();
         }
     }
 }
@@ -279,8 +295,11 @@ abstract class LocalRunQueueFields extends LocalRunQueuePad2 {
     int tail;
     /** Go's runnext: the LIFO slot. Set non-null only by the owner; CASed to null by anyone. */
     volatile Object runnext;
+    /** Heuristic stamp of runnext puts (see the class comment): owner writes, thieves read, both opaque. */
+    int nextPuts;
 
     static final VarHandle HEAD;
+    static final VarHandle NEXT_PUTS;
     static final VarHandle TAIL;
     static final VarHandle RUNNEXT;
 
@@ -290,6 +309,7 @@ abstract class LocalRunQueueFields extends LocalRunQueuePad2 {
             HEAD = l.findVarHandle(LocalRunQueueHead.class, "head", int.class);
             TAIL = l.findVarHandle(LocalRunQueueFields.class, "tail", int.class);
             RUNNEXT = l.findVarHandle(LocalRunQueueFields.class, "runnext", Object.class);
+            NEXT_PUTS = l.findVarHandle(LocalRunQueueFields.class, "nextPuts", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }

@@ -10,11 +10,14 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class LocalRunQueueTest {
+
+    private static final Runnable NO_BACKOFF = () -> { };
 
     /** A task that is only an id. */
     record Task(int id) implements Runnable {
@@ -89,7 +92,7 @@ class LocalRunQueueTest {
             victim.offer(new Task(i));
         }
         int[] stolen = new int[2];
-        Runnable t = victim.stealInto(thief, false, false, 0, stolen);
+        Runnable t = victim.stealInto(thief, false, false, NO_BACKOFF, stolen);
         int expected = n - n / 2;
         assertThat(stolen[0]).isEqualTo(expected);
         assertThat(stolen[1]).isZero();
@@ -113,11 +116,49 @@ class LocalRunQueueTest {
         LocalRunQueue thief = new LocalRunQueue(8);
         victim.putNext(new Task(7));
         int[] stolen = new int[2];
-        assertThat(victim.stealInto(thief, false, true, 0, stolen)).as("runnext left alone before the last pass").isNull();
-        Runnable t = victim.stealInto(thief, true, true, 3_000, stolen);
+        assertThat(victim.stealInto(thief, false, true, NO_BACKOFF, stolen))
+                .as("runnext left alone before the last pass").isNull();
+        Runnable t = victim.stealInto(thief, true, true, () -> LockSupport.parkNanos(3_000), stolen);
         assertThat(((Task) t).id()).isEqualTo(7);
         assertThat(stolen).containsExactly(1, 1);
         assertThat(victim.isEmpty()).isTrue();
+    }
+
+    /**
+     * A runnext that the owner consumes and refills during a thief's back-off is a hand-off chain (a channel
+     * ping-pong): the thief must leave it, even though the slot holds the very same task object again (a
+     * goroutine's continuation task is one object, so a plain CAS would win on ABA). The back-off here plays the
+     * owner's part: it runs the task and readies it again, exactly between the thief's two looks.
+     */
+    @Test
+    void runnextThatTurnsOverDuringTheBackoffIsLeftAlone() {
+        LocalRunQueue victim = new LocalRunQueue(8);
+        LocalRunQueue thief = new LocalRunQueue(8);
+        Task task = new Task(7);
+        victim.putNext(task);
+        int[] stolen = new int[2];
+        Runnable ownerRunsItAndReadiesItAgain = () -> {
+            assertThat(victim.pollNext()).isSameAs(task);
+            assertThat(victim.putNext(task)).isNull();
+        };
+        assertThat(victim.stealInto(thief, true, true, ownerRunsItAndReadiesItAgain, stolen))
+                .as("no steal from a turning-over runnext").isNull();
+        assertThat(stolen).containsExactly(0, -1);
+        assertThat(victim.pollNext()).as("the owner still has its task").isSameAs(task);
+        assertThat(thief.isEmpty()).isTrue();
+    }
+
+    /** A runnext that sat still through the back-off (its owner is stuck) is stolen, as in Go. */
+    @Test
+    void runnextThatSatStillThroughTheBackoffIsStolen() {
+        LocalRunQueue victim = new LocalRunQueue(8);
+        LocalRunQueue thief = new LocalRunQueue(8);
+        victim.putNext(new Task(9));
+        int[] stolen = new int[2];
+        Runnable t = victim.stealInto(thief, true, true, () -> LockSupport.parkNanos(50_000), stolen);
+        assertThat(((Task) t).id()).isEqualTo(9);
+        assertThat(stolen).containsExactly(1, 1);
+        assertThat(victim.nextPuts()).isEqualTo(1);
     }
 
     @Test
@@ -155,7 +196,7 @@ class LocalRunQueueTest {
                 int[] stolen = new int[2];
                 await(start);
                 while (!done.get() || !owner.isEmpty()) {
-                    Runnable t = owner.stealInto(mine, true, true, 0, stolen);
+                    Runnable t = owner.stealInto(mine, true, true, NO_BACKOFF, stolen);
                     if (t != null) {
                         stolenTotal.addAndGet(stolen[0]);
                         runnextStolen.addAndGet(stolen[1]);
