@@ -480,15 +480,18 @@ public final class Chan<E> implements SendChannel<E>, ReceiveChannel<E> {
     }
 
     /**
-     * Fills in a dequeued waiter's result and publishes it: plain writes of {@code elem} and {@code success}, then
-     * the volatile store of {@code completed} (release; pairs with the owner's volatile read in {@link #await}).
+     * Fills in a dequeued waiter's result and publishes it: plain writes of {@code elem} and {@code success}, then,
+     * for a plain waiter, the volatile store of {@code completed} (release; pairs with the owner's volatile read in
+     * {@link #await}).
      * Caller holds the lock; returns the thread to unpark after unlocking.
      */
     private static Thread complete(Waiter w, Object elem, boolean success) {
         w.elem = elem;
         w.success = success;
         Thread t = w.thread;
-        w.completed = true;
+        if (w.select == null) {
+            w.completed = true; // a select thread waits on its SelectOwner instead, and re-locks to read results
+        }
         return t;
     }
 

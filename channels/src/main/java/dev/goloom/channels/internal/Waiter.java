@@ -17,7 +17,9 @@ package dev.goloom.channels.internal;
  *   <li>{@link #completed}: volatile; the waker stores {@code true} (release) after writing {@link #elem} and
  *       {@link #success}, still under the lock; a plain waiter parks until it reads {@code true} (acquire), which
  *       makes the transfer visible to it. A plain waiter is completed iff it is no longer queued, so a waiter
- *       that is interrupted decides under the lock whether to withdraw (still queued) or keep the result.</li>
+ *       that is interrupted decides under the lock whether to withdraw (still queued) or keep the result. Select
+ *       waiters do not use it: their thread waits on the {@link SelectOwner} word and reads results after
+ *       re-locking its channels, so wakers leave it alone for them.</li>
  * </ul>
  */
 public final class Waiter {
@@ -60,11 +62,13 @@ public final class Waiter {
         return queued;
     }
 
-    /** Prepares a select waiter for reuse. Caller: the select thread, before enqueueing it. */
+    /**
+     * Prepares a select waiter for reuse. Caller: the select thread, holding the channel's lock, before enqueueing
+     * it (the lock publishes these plain writes to wakers). {@link #completed} is not used by select waiters.
+     */
     public void prepare(Thread current, Object elem) {
         this.thread = current;
         this.elem = elem;
         this.success = false;
-        this.completed = false;
     }
 }
