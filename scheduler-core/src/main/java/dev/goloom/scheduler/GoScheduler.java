@@ -78,9 +78,13 @@ import java.util.concurrent.locks.LockSupport;
  *       bumps per put, {@code LocalRunQueue.nextPuts}); a slot that turned over belongs to a live chain;</li>
  *   <li>lets a spinning carrier that saw such a chain keep its P and stay spinning, pausing off the CPU
  *       ({@link #WATCH_PAUSE_NANOS} plus timer slack) between looks, so the chain's wakep calls find a spinner and
- *       return without a syscall. Ring or global-queue puts cut the pause short ({@link #wakeWatcher}); a runnext
- *       that sits still through a look is stolen as in Go. When the chain stops, the carrier parks as usual.</li>
+ *       return without a syscall. Work queued meanwhile waits for the end of the pause (tens of microseconds,
+ *       like Go's sleeping back-off); a runnext that sits still through a look is stolen as in Go. When the chain
+ *       stops, the carrier parks as usual.</li>
  * </ul>
+ * The cost: a second P's carrier wakes every ~70 us while a chain runs (about 1% of a core), and new parallel
+ * work is picked up within one pause instead of one futex wake; a fan-in benchmark whose consumer keeps readying
+ * producers lost about a third of its speed (27-38 to 40-49 ns per message), ping-pongs gained a quarter.
  *
  * <h3>Delicate dance: no lost wake-ups</h3>
  * Two mirrored recipes, each a Dekker-style store / full fence / load. Whichever side runs second sees the other.
@@ -130,13 +134,6 @@ public final class GoScheduler implements Executor, AutoCloseable {
     static final int STEAL_TRIES = 4;
     /** Go: runqgrab's {@code usleep(3)} before taking a running P's runnext. */
     static final long RUNNEXT_BACKOFF_NANOS = 3_000;
-    /**
-     * The back-off itself: a sleep, as Go's usleep, which the kernel's timer slack stretches to about 50 us on
-     * Linux (in Go too). A 3 us spin was tried: a carrier just woken by a chain's wakep then found the chain's
-     * runnext still in place, because the waker was still inside the futex call that woke it, stole it, split the
-     * pair, and the next wake repeated it (1 to 3 steals per 100 round trips in bursts, against about 1 in 50,000).
-     */
-    private static final Runnable RUNNEXT_BACKOFF = () -> LockSupport.parkNanos(RUNNEXT_BACKOFF_NANOS);
     /** A carrier watching a hand-off chain looks again after this pause (plus the OS timer slack, ~50 us). */
     static final long WATCH_PAUSE_NANOS = 20_000;
     /** Inherited runs between two time-slice checks (each check reads the clock once). */
@@ -191,10 +188,7 @@ public final class GoScheduler implements Executor, AutoCloseable {
     private volatile int nmidle;
     /** Go: sched.nmspinning. Changed only with atomic read-modify-writes (see "Delicate dance"). */
     private volatile int nmspinning;
-    /** The spinning carrier now pausing between looks at a hand-off chain, if any (see {@link #wakeWatcher}). */
-    private volatile M watcher;
     private static final VarHandle NMSPINNING;
-    private static final VarHandle WATCHER;
 
     /** Every live carrier (Go: allm). */
     private final Set<M> allm = ConcurrentHashMap.newKeySet();
@@ -230,7 +224,6 @@ public final class GoScheduler implements Executor, AutoCloseable {
     static {
         try {
             NMSPINNING = MethodHandles.lookup().findVarHandle(GoScheduler.class, "nmspinning", int.class);
-            WATCHER = MethodHandles.lookup().findVarHandle(GoScheduler.class, "watcher", M.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -338,9 +331,7 @@ public final class GoScheduler implements Executor, AutoCloseable {
                     globrunqput(p, task);
                     return;
                 }
-                if (runqput(p, task, true)) {
-                    wakeWatcher(); // the displaced task went to the ring: a watcher should take it now
-                }
+                runqput(p, task, true);
                 wakepAfterRmw();
                 return;
             }
@@ -348,7 +339,6 @@ public final class GoScheduler implements Executor, AutoCloseable {
         runq.put(task);
         externalGlobalPuts.incrementAndGet();
         wakep();
-        wakeWatcher();
     }
 
     /** Registers a new goroutine (or plain task) as live, or rejects it if the scheduler is shut down. */
@@ -398,22 +388,20 @@ public final class GoScheduler implements Executor, AutoCloseable {
 
     /**
      * Go: {@code runqput}. Owner of {@code p} only. With {@code next}, {@code task} takes the runnext slot and the
-     * task it displaces goes to the tail. Returns true if a task went to the ring (or on to the global queue),
-     * false if the put only filled an empty runnext.
+     * task it displaces goes to the tail.
      */
-    private boolean runqput(P p, Runnable task, boolean next) {
+    private void runqput(P p, Runnable task, boolean next) {
         if (next) {
             p.runnextPuts++;
             task = p.runq.putNext(task);
             if (task == null) {
-                return false;
+                return;
             }
         }
         p.localPuts++;
         if (!p.runq.offer(task)) {
             runqputslow(p, task);
         }
-        return true;
     }
 
     /**
@@ -541,18 +529,6 @@ public final class GoScheduler implements Executor, AutoCloseable {
             return;
         }
         startm(null, true);
-    }
-
-    /**
-     * Cuts short the pause of a carrier watching a hand-off chain (see findRunnable), because work it can
-     * take now arrived: a ring or global-queue put. It counts as spinning, so {@link #wakep} leaves it alone. At
-     * most one unpark per watch: the first caller clears the field.
-     */
-    private void wakeWatcher() {
-        M w = watcher;
-        if (w != null && WATCHER.compareAndSet(this, w, null)) {
-            LockSupport.unpark(w);
-        }
     }
 
     /**
@@ -958,7 +934,7 @@ public final class GoScheduler implements Executor, AutoCloseable {
                     // idle/park cycle of this carrier costing the chain a futex wake (Go's spinning M is held the
                     // same way, by its usleep retry loop in runqgrab). Pause between looks, off the CPU.
                     p.handoffWatches++;
-                    watchPause(m);
+                    watchPause(p);
                     continue;
                 }
             }
@@ -1110,21 +1086,26 @@ public final class GoScheduler implements Executor, AutoCloseable {
     }
 
     /**
-     * The pause of a carrier watching a hand-off chain between two looks (see findRunnable). Cut short by
-     * {@link #wakeWatcher} when ring or global work arrives.
+     * The pause of a carrier watching a hand-off chain between two looks (see findRunnable). Skipped when queued
+     * work is already visible. The carrier counts as spinning, so {@link #wakep} leaves it alone while it sleeps:
+     * work queued meanwhile waits for the end of the pause (about 70 us with the timer slack). Waking it early on
+     * every ring put was tried: the unpark cost the putter a futex call per pause, which made spawning from a
+     * goroutine 1.5 to 2 times slower.
      */
-    private void watchPause(M m) {
-        watcher = m;
-        // Re-check after publishing the field: a put that read it before is seen here. (The ring's tail is a
-        // release store, not a fence, so a put racing this check may still be missed: it then waits at most one
-        // pause, which is what makes this a latency heuristic rather than a wake-up protocol.)
-        if (runq.isEmpty() && !anyRingWork(m.p)) {
+    private void watchPause(P p) {
+        if (runq.isEmpty() && !anyRingWork(p)) {
             LockSupport.parkNanos(this, WATCH_PAUSE_NANOS);
         }
-        if (watcher == m) {
-            WATCHER.compareAndSet(this, m, null);
-        }
     }
+
+    /**
+     * Go's {@code usleep(3)} before taking a running P's runnext, run by stealInto on a carrier. A sleep, as in Go,
+     * which the kernel's timer slack stretches to about 50 us on Linux (in Go too). A 3 us spin was tried: a
+     * carrier just woken by a chain's wakep then found the chain's runnext still in place, because the waker was
+     * still inside the futex call that woke it, stole it, split the pair, and the next wake repeated it (1 to 3
+     * steals per 100 round trips in bursts, against about 1 in 50,000 with the sleep).
+     */
+    private static final Runnable RUNNEXT_BACKOFF = () -> LockSupport.parkNanos(RUNNEXT_BACKOFF_NANOS);
 
     /** True if another busy P has tasks in its ring (runnext aside). Racy. */
     private boolean anyRingWork(P self) {
