@@ -1,5 +1,6 @@
 package dev.goloom.jmh.chan;
 
+import dev.goloom.jmh.CpuMeter;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -14,6 +15,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.BenchmarkParams;
 
 import java.util.concurrent.TimeUnit;
 
@@ -27,7 +29,8 @@ import java.util.concurrent.TimeUnit;
  * </ul>
  * Each invocation starts fresh threads on the side's scheduler, moves {@value #N} messages and joins them (thread
  * start/join is under 0.1% of an invocation). Elements are one preallocated {@code Integer}, so {@code -prof gc}
- * shows the channel's own allocation.
+ * shows the channel's own allocation. Each measured iteration also prints a {@code [cpu]} line ({@link CpuMeter}):
+ * process CPU per operation and cores kept busy, since a side that spins on both cores can win on wall time alone.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -38,6 +41,8 @@ import java.util.concurrent.TimeUnit;
 public class ChanBenchmark {
     static final int N = 20_000;
     private static final Integer ELEM = 42;
+
+    private final CpuMeter cpu = new CpuMeter();
 
     @Param({"goloom@goloom", "goloom@jdk", "jdkq@jdk", "jox@goloom", "jox@jdk"})
     public String impl;
@@ -58,9 +63,21 @@ public class ChanBenchmark {
         env.close();
     }
 
+    @Setup(Level.Iteration)
+    public void cpuStart() {
+        cpu.start();
+    }
+
+    @TearDown(Level.Iteration)
+    public void cpuStop(BenchmarkParams params) {
+        String bench = params.getBenchmark();
+        cpu.stop(impl + " " + bench.substring(bench.lastIndexOf('.') + 1));
+    }
+
     @Benchmark
     @OperationsPerInvocation(N)
     public void pingPong() {
+        cpu.add(N);
         Impl.Q a = side.newQueue(0);
         Impl.Q b = side.newQueue(0);
         Thread echo = Impl.start(env, () -> {
@@ -81,6 +98,7 @@ public class ChanBenchmark {
     @Benchmark
     @OperationsPerInvocation(N)
     public void buffered() {
+        cpu.add(N);
         Impl.Q c = side.newQueue(1024);
         Thread producer = Impl.start(env, () -> {
             for (int i = 0; i < N; i++) {
@@ -99,6 +117,7 @@ public class ChanBenchmark {
     @Benchmark
     @OperationsPerInvocation(N)
     public void fanIn() {
+        cpu.add(N);
         Impl.Q c = side.newQueue(128);
         int per = N / producers;
         int total = per * producers;

@@ -4,6 +4,7 @@ import dev.goloom.channels.Chan;
 import dev.goloom.loom.GoVirtualThreads;
 import dev.goloom.scheduler.GoScheduler;
 import dev.goloom.select.Select;
+import dev.goloom.jmh.CpuMeter;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -18,6 +19,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.BenchmarkParams;
 
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -32,7 +34,7 @@ import java.util.concurrent.TimeUnit;
  *       the four; one op = one message.</li>
  * </ul>
  * goloom uses a prepared {@link Select} per thread (no allocation per select); jox builds its clauses per select,
- * which is how its API is used.
+ * which is how its API is used. Each measured iteration also prints a {@code [cpu]} line ({@link CpuMeter}).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -43,6 +45,8 @@ import java.util.concurrent.TimeUnit;
 public class SelectBenchmark {
     static final int N = 20_000;
     private static final Integer ELEM = 42;
+
+    private final CpuMeter cpu = new CpuMeter();
 
     @Param({"goloom@goloom", "goloom@jdk", "jox@goloom", "jox@jdk"})
     public String impl;
@@ -72,9 +76,21 @@ public class SelectBenchmark {
         }
     }
 
+    @Setup(Level.Iteration)
+    public void cpuStart() {
+        cpu.start();
+    }
+
+    @TearDown(Level.Iteration)
+    public void cpuStop(BenchmarkParams params) {
+        String bench = params.getBenchmark();
+        cpu.stop(impl + " " + bench.substring(bench.lastIndexOf('.') + 1));
+    }
+
     @Benchmark
     @OperationsPerInvocation(N)
     public void selectPingPong() {
+        cpu.add(N);
         if (jox) {
             joxPingPong();
         } else {
@@ -85,6 +101,7 @@ public class SelectBenchmark {
     @Benchmark
     @OperationsPerInvocation(N)
     public void selectFanIn4() {
+        cpu.add(N);
         if (jox) {
             joxFanIn();
         } else {
