@@ -1,6 +1,6 @@
 package dev.goloom.jmh.chan;
 
-import dev.goloom.jmh.CpuMeter;
+import dev.goloom.jmh.CpuMetered;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -15,7 +15,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
-import org.openjdk.jmh.infra.BenchmarkParams;
 
 import java.util.concurrent.TimeUnit;
 
@@ -29,7 +28,7 @@ import java.util.concurrent.TimeUnit;
  * </ul>
  * Each invocation starts fresh threads on the side's scheduler, moves {@value #N} messages and joins them (thread
  * start/join is under 0.1% of an invocation). Elements are one preallocated {@code Integer}, so {@code -prof gc}
- * shows the channel's own allocation. Each measured iteration also prints a {@code [cpu]} line ({@link CpuMeter}):
+ * shows the channel's own allocation. Each measured iteration also prints a {@code [cpu]} line ({@link CpuMetered}):
  * process CPU per operation and cores kept busy, since a side that spins on both cores can win on wall time alone.
  */
 @State(Scope.Benchmark)
@@ -38,11 +37,9 @@ import java.util.concurrent.TimeUnit;
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-opens", "java.base/java.lang=ALL-UNNAMED"})
-public class ChanBenchmark {
+public class ChanBenchmark extends CpuMetered {
     static final int N = 20_000;
     private static final Integer ELEM = 42;
-
-    private final CpuMeter cpu = new CpuMeter();
 
     @Param({"goloom@goloom", "goloom@jdk", "jdkq@jdk", "jox@goloom", "jox@jdk"})
     public String impl;
@@ -63,21 +60,15 @@ public class ChanBenchmark {
         env.close();
     }
 
-    @Setup(Level.Iteration)
-    public void cpuStart() {
-        cpu.start();
-    }
-
-    @TearDown(Level.Iteration)
-    public void cpuStop(BenchmarkParams params) {
-        String bench = params.getBenchmark();
-        cpu.stop(impl + " " + bench.substring(bench.lastIndexOf('.') + 1));
+    @Override
+    protected String side() {
+        return impl;
     }
 
     @Benchmark
     @OperationsPerInvocation(N)
     public void pingPong() {
-        cpu.add(N);
+        countOps(N);
         Impl.Q a = side.newQueue(0);
         Impl.Q b = side.newQueue(0);
         Thread echo = Impl.start(env, () -> {
@@ -98,7 +89,7 @@ public class ChanBenchmark {
     @Benchmark
     @OperationsPerInvocation(N)
     public void buffered() {
-        cpu.add(N);
+        countOps(N);
         Impl.Q c = side.newQueue(1024);
         Thread producer = Impl.start(env, () -> {
             for (int i = 0; i < N; i++) {
@@ -117,7 +108,7 @@ public class ChanBenchmark {
     @Benchmark
     @OperationsPerInvocation(N)
     public void fanIn() {
-        cpu.add(N);
+        countOps(N);
         Impl.Q c = side.newQueue(128);
         int per = N / producers;
         int total = per * producers;

@@ -4,7 +4,7 @@ import dev.goloom.channels.Chan;
 import dev.goloom.loom.GoVirtualThreads;
 import dev.goloom.scheduler.GoScheduler;
 import dev.goloom.select.Select;
-import dev.goloom.jmh.CpuMeter;
+import dev.goloom.jmh.CpuMetered;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -19,7 +19,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
-import org.openjdk.jmh.infra.BenchmarkParams;
 
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -34,7 +33,7 @@ import java.util.concurrent.TimeUnit;
  *       the four; one op = one message.</li>
  * </ul>
  * goloom uses a prepared {@link Select} per thread (no allocation per select); jox builds its clauses per select,
- * which is how its API is used. Each measured iteration also prints a {@code [cpu]} line ({@link CpuMeter}).
+ * which is how its API is used. Each measured iteration also prints a {@code [cpu]} line ({@link CpuMetered}).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -42,11 +41,9 @@ import java.util.concurrent.TimeUnit;
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-opens", "java.base/java.lang=ALL-UNNAMED"})
-public class SelectBenchmark {
+public class SelectBenchmark extends CpuMetered {
     static final int N = 20_000;
     private static final Integer ELEM = 42;
-
-    private final CpuMeter cpu = new CpuMeter();
 
     @Param({"goloom@goloom", "goloom@jdk", "jox@goloom", "jox@jdk"})
     public String impl;
@@ -76,21 +73,15 @@ public class SelectBenchmark {
         }
     }
 
-    @Setup(Level.Iteration)
-    public void cpuStart() {
-        cpu.start();
-    }
-
-    @TearDown(Level.Iteration)
-    public void cpuStop(BenchmarkParams params) {
-        String bench = params.getBenchmark();
-        cpu.stop(impl + " " + bench.substring(bench.lastIndexOf('.') + 1));
+    @Override
+    protected String side() {
+        return impl;
     }
 
     @Benchmark
     @OperationsPerInvocation(N)
     public void selectPingPong() {
-        cpu.add(N);
+        countOps(N);
         if (jox) {
             joxPingPong();
         } else {
@@ -101,7 +92,7 @@ public class SelectBenchmark {
     @Benchmark
     @OperationsPerInvocation(N)
     public void selectFanIn4() {
-        cpu.add(N);
+        countOps(N);
         if (jox) {
             joxFanIn();
         } else {
