@@ -1,5 +1,8 @@
 package dev.goloom.channels;
 
+import dev.goloom.channels.testing.Failures;
+import dev.goloom.channels.testing.Runner;
+import dev.goloom.channels.testing.TestSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -14,10 +17,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
-import static dev.goloom.channels.TestSupport.awaitTrue;
-import static dev.goloom.channels.TestSupport.awaitWaiters;
-import static dev.goloom.channels.TestSupport.join;
-import static dev.goloom.channels.TestSupport.waiters;
+import static dev.goloom.channels.testing.TestSupport.awaitTrue;
+import static dev.goloom.channels.testing.TestSupport.awaitWaiters;
+import static dev.goloom.channels.testing.TestSupport.join;
+import static dev.goloom.channels.testing.TestSupport.waiters;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,7 @@
 package dev.goloom.channels;
 
+import dev.goloom.channels.testing.Failures;
+import dev.goloom.channels.testing.Runner;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -11,9 +13,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.stream.Stream;
 
-import static dev.goloom.channels.TestSupport.intProp;
-import static dev.goloom.channels.TestSupport.join;
-import static dev.goloom.channels.TestSupport.waiters;
+import static dev.goloom.channels.testing.TestSupport.intProp;
+import static dev.goloom.channels.testing.TestSupport.join;
+import static dev.goloom.channels.testing.TestSupport.waiters;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**

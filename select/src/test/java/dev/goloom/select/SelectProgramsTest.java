@@ -4,6 +4,9 @@ import dev.goloom.channels.Chan;
 import dev.goloom.channels.Chans;
 import dev.goloom.channels.ReceiveChannel;
 import dev.goloom.channels.SendChannel;
+import dev.goloom.channels.testing.Failures;
+import dev.goloom.channels.testing.Runner;
+import dev.goloom.channels.testing.TestSupport;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -14,9 +17,9 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
-import static dev.goloom.select.TestSupport.intProp;
-import static dev.goloom.select.TestSupport.join;
-import static dev.goloom.select.TestSupport.waiters;
+import static dev.goloom.channels.testing.TestSupport.intProp;
+import static dev.goloom.channels.testing.TestSupport.join;
+import static dev.goloom.channels.testing.TestSupport.waiters;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**

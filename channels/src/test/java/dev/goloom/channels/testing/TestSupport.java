@@ -1,4 +1,4 @@
-package dev.goloom.select;
+package dev.goloom.channels.testing;
 
 import dev.goloom.channels.Chan;
 import dev.goloom.channels.internal.ChanOps;

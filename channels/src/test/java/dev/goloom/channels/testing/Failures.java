@@ -1,4 +1,4 @@
-package dev.goloom.channels;
+package dev.goloom.channels.testing;
 
 import java.util.concurrent.ConcurrentLinkedQueue;
 

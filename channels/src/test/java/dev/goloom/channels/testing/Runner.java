@@ -1,4 +1,4 @@
-package dev.goloom.channels;
+package dev.goloom.channels.testing;
 
 import dev.goloom.loom.GoVirtualThreads;
 import dev.goloom.scheduler.GoScheduler;
@@ -50,6 +50,6 @@ public enum Runner {
     }
 
     private static final class Holder {
-        static final GoScheduler SCHEDULER = GoScheduler.builder().maxProcs(2).name("chan-test").build();
+        static final GoScheduler SCHEDULER = GoScheduler.builder().maxProcs(2).name("goloom-test").build();
     }
 }
