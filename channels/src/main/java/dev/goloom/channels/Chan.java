@@ -149,24 +149,7 @@ public final class Chan<E> implements SendChannel<E>, ReceiveChannel<E> {
         if (e == null) {
             throw nullElement();
         }
-        lock();
-        if (closed) {
-            unlock();
-            throw sendOnClosed();
-        }
-        Waiter r = recvq.dequeue();
-        if (r != null) {
-            Thread t = handOff(r, e);
-            unlock();
-            LockSupport.unpark(t);
-            return;
-        }
-        if (qcount < dataqsiz) {
-            bufPut(e);
-            unlock();
-            return;
-        }
-        sendSlow(e, false, 0L);
+        chansend(e, false, 0L);
     }
 
     /** Go: {@code selectnbsend} / {@code chansend(c, ep, block=false)}. */
@@ -211,6 +194,14 @@ public final class Chan<E> implements SendChannel<E>, ReceiveChannel<E> {
         if (nanos <= 0) {
             return trySend(e);
         }
+        return chansend(e, true, nanos);
+    }
+
+    /**
+     * Go: {@code chansend} with {@code block=true}: a parked receiver, then buffer room, then wait ({@code timed}:
+     * at most {@code nanos}). Returns false only on timeout. {@code e} is not null.
+     */
+    private boolean chansend(E e, boolean timed, long nanos) throws InterruptedException {
         lock();
         if (closed) {
             unlock();
@@ -228,7 +219,7 @@ public final class Chan<E> implements SendChannel<E>, ReceiveChannel<E> {
             unlock();
             return true;
         }
-        return sendSlow(e, true, nanos);
+        return sendSlow(e, timed, nanos);
     }
 
     /**
@@ -257,28 +248,8 @@ public final class Chan<E> implements SendChannel<E>, ReceiveChannel<E> {
 
     /** Go: {@code chanrecv2} / {@code chanrecv(c, ep, block=true)}. */
     @Override
-    @SuppressWarnings("unchecked")
     public E recv() throws InterruptedException {
-        lock();
-        if (!closed) {
-            Waiter s = sendq.dequeue();
-            if (s != null) {
-                Object v = takeFrom(s);
-                Thread t = s.thread;
-                unlock();
-                LockSupport.unpark(t);
-                return (E) v;
-            }
-        } else if (qcount == 0) {
-            unlock();
-            return null;
-        }
-        if (qcount > 0) {
-            Object v = bufTake();
-            unlock();
-            return (E) v;
-        }
-        return recvSlow(false, 0L);
+        return chanrecv(false, 0L);
     }
 
     /** Go: {@code selectnbrecv} / {@code chanrecv(c, ep, block=false)}. */
@@ -307,12 +278,20 @@ public final class Chan<E> implements SendChannel<E>, ReceiveChannel<E> {
     }
 
     @Override
-    @SuppressWarnings("unchecked")
     public E tryRecv(Duration timeout) throws InterruptedException {
         long nanos = toNanos(timeout);
         if (nanos <= 0) {
             return tryRecv();
         }
+        return chanrecv(true, nanos);
+    }
+
+    /**
+     * Go: {@code chanrecv} with {@code block=true}: a parked sender, then the buffer, then "closed and drained"
+     * (null), then wait ({@code timed}: at most {@code nanos}, null on timeout).
+     */
+    @SuppressWarnings("unchecked")
+    private E chanrecv(boolean timed, long nanos) throws InterruptedException {
         lock();
         if (!closed) {
             Waiter s = sendq.dequeue();
@@ -332,7 +311,7 @@ public final class Chan<E> implements SendChannel<E>, ReceiveChannel<E> {
             unlock();
             return (E) v;
         }
-        return recvSlow(true, nanos);
+        return recvSlow(timed, nanos);
     }
 
     /** The blocking half of {@code chanrecv}. Caller holds the lock (released here). */
