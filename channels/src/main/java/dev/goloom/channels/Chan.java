@@ -149,7 +149,9 @@ public final class Chan<E> implements SendChannel<E>, ReceiveChannel<E> {
         if (e == null) {
             throw nullElement();
         }
-        chansend(e, false, 0L);
+        if (!sendNow(e)) {
+            sendSlow(e, false, 0L);
+        }
     }
 
     /** Go: {@code selectnbsend} / {@code chansend(c, ep, block=false)}. */
@@ -164,21 +166,7 @@ public final class Chan<E> implements SendChannel<E>, ReceiveChannel<E> {
         if (!(boolean) CLOSED.getAcquire(this) && fullHint()) {
             return false;
         }
-        lock();
-        if (closed) {
-            unlock();
-            throw sendOnClosed();
-        }
-        Waiter r = recvq.dequeue();
-        if (r != null) {
-            Thread t = handOff(r, e);
-            unlock();
-            LockSupport.unpark(t);
-            return true;
-        }
-        if (qcount < dataqsiz) {
-            bufPut(e);
-            unlock();
+        if (sendNow(e)) {
             return true;
         }
         unlock();
@@ -194,14 +182,15 @@ public final class Chan<E> implements SendChannel<E>, ReceiveChannel<E> {
         if (nanos <= 0) {
             return trySend(e);
         }
-        return chansend(e, true, nanos);
+        return sendNow(e) || sendSlow(e, true, nanos);
     }
 
     /**
-     * Go: {@code chansend} with {@code block=true}: a parked receiver, then buffer room, then wait ({@code timed}:
-     * at most {@code nanos}). Returns false only on timeout. {@code e} is not null.
+     * Go: {@code chansend} up to the point where it would block. Locks, throws if the channel is closed, then hands
+     * {@code e} (not null) to a parked receiver or puts it in the buffer: true, lock released. False if neither
+     * was possible, with the lock still held for the caller's slow path (or unlock).
      */
-    private boolean chansend(E e, boolean timed, long nanos) throws InterruptedException {
+    private boolean sendNow(E e) {
         lock();
         if (closed) {
             unlock();
@@ -219,7 +208,7 @@ public final class Chan<E> implements SendChannel<E>, ReceiveChannel<E> {
             unlock();
             return true;
         }
-        return sendSlow(e, timed, nanos);
+        return false;
     }
 
     /**
@@ -248,8 +237,10 @@ public final class Chan<E> implements SendChannel<E>, ReceiveChannel<E> {
 
     /** Go: {@code chanrecv2} / {@code chanrecv(c, ep, block=true)}. */
     @Override
+    @SuppressWarnings("unchecked")
     public E recv() throws InterruptedException {
-        return chanrecv(false, 0L);
+        Object v = recvNow();
+        return v != NOT_READY ? (E) v : recvSlow(false, 0L);
     }
 
     /** Go: {@code selectnbrecv} / {@code chanrecv(c, ep, block=false)}. */
@@ -261,37 +252,35 @@ public final class Chan<E> implements SendChannel<E>, ReceiveChannel<E> {
         if (emptyHint()) {
             return null;
         }
-        lock();
-        if (!closed) {
-            Waiter s = sendq.dequeue();
-            if (s != null) {
-                Object v = takeFrom(s);
-                Thread t = s.thread;
-                unlock();
-                LockSupport.unpark(t);
-                return (E) v;
-            }
+        Object v = recvNow();
+        if (v == NOT_READY) {
+            unlock();
+            return null;
         }
-        Object v = qcount > 0 ? bufTake() : null;
-        unlock();
         return (E) v;
     }
 
     @Override
+    @SuppressWarnings("unchecked")
     public E tryRecv(Duration timeout) throws InterruptedException {
         long nanos = toNanos(timeout);
         if (nanos <= 0) {
             return tryRecv();
         }
-        return chanrecv(true, nanos);
+        Object v = recvNow();
+        return v != NOT_READY ? (E) v : recvSlow(true, nanos);
     }
 
+    /** {@link #recvNow}'s "would block" answer; never an element (elements are never this object). */
+    private static final Object NOT_READY = new Object();
+
     /**
-     * Go: {@code chanrecv} with {@code block=true}: a parked sender, then the buffer, then "closed and drained"
-     * (null), then wait ({@code timed}: at most {@code nanos}, null on timeout).
+     * Go: {@code chanrecv} up to the point where it would block. Locks, then takes a parked sender's value (or the
+     * buffer's head, moving the sender's value in), else a buffered element, else null if the channel is closed
+     * and drained: lock released. {@link #NOT_READY} if none applies, with the lock still held for the caller's
+     * slow path (or unlock).
      */
-    @SuppressWarnings("unchecked")
-    private E chanrecv(boolean timed, long nanos) throws InterruptedException {
+    private Object recvNow() {
         lock();
         if (!closed) {
             Waiter s = sendq.dequeue();
@@ -300,18 +289,19 @@ public final class Chan<E> implements SendChannel<E>, ReceiveChannel<E> {
                 Thread t = s.thread;
                 unlock();
                 LockSupport.unpark(t);
-                return (E) v;
+                return v;
             }
-        } else if (qcount == 0) {
-            unlock();
-            return null;
         }
         if (qcount > 0) {
             Object v = bufTake();
             unlock();
-            return (E) v;
+            return v;
         }
-        return recvSlow(timed, nanos);
+        if (closed) {
+            unlock();
+            return null;
+        }
+        return NOT_READY;
     }
 
     /** The blocking half of {@code chanrecv}. Caller holds the lock (released here). */
