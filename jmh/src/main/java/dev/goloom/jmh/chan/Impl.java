@@ -115,7 +115,8 @@ public enum Impl {
     }
 
     /** Runs {@code body} in a new thread of {@code env}; rethrows failures at {@link #join}. */
-    static Thread start(Env env, Body body) {
+    /** Starts a thread of {@code env} running {@code body}; an interrupt inside it becomes an unchecked failure. */
+    public static Thread start(Env env, Body body) {
         Thread t = env.threads().newThread(() -> {
             try {
                 body.run();
@@ -127,7 +128,8 @@ public enum Impl {
         return t;
     }
 
-    static void join(Thread t) {
+    /** Joins {@code t}; an interrupt (never expected in a benchmark) becomes an unchecked failure. */
+    public static void join(Thread t) {
         try {
             t.join();
         } catch (InterruptedException e) {
@@ -136,7 +138,7 @@ public enum Impl {
     }
 
     @FunctionalInterface
-    interface Body {
+    public interface Body {
         void run() throws InterruptedException;
     }
 }

@@ -1,10 +1,9 @@
 package dev.goloom.jmh.select;
 
 import dev.goloom.channels.Chan;
-import dev.goloom.loom.GoVirtualThreads;
-import dev.goloom.scheduler.GoScheduler;
-import dev.goloom.select.Select;
 import dev.goloom.jmh.CpuMetered;
+import dev.goloom.jmh.chan.Impl;
+import dev.goloom.select.Select;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -20,7 +19,6 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -49,28 +47,17 @@ public class SelectBenchmark extends CpuMetered {
     public String impl;
 
     private boolean jox;
-    private ThreadFactory threads;
-    private GoScheduler scheduler;
+    private Impl.Env env;
 
     @Setup(Level.Trial)
     public void setUp() {
         jox = impl.startsWith("jox");
-        if (impl.endsWith("@goloom")) {
-            scheduler = GoScheduler.builder().maxProcs(Runtime.getRuntime().availableProcessors()).name("selbench")
-                    .build();
-            threads = GoVirtualThreads.ofVirtual(scheduler).factory();
-        } else if (impl.endsWith("@jdk")) {
-            threads = Thread.ofVirtual().factory();
-        } else {
-            throw new IllegalArgumentException("unknown implementation " + impl);
-        }
+        env = Impl.parse(impl).open("selbench");
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        if (scheduler != null) {
-            scheduler.close();
-        }
+        env.close();
     }
 
     @Override
@@ -104,7 +91,7 @@ public class SelectBenchmark extends CpuMetered {
         Chan<Integer> a = Chan.make();
         Chan<Integer> b = Chan.make();
         Chan<Integer> quit = Chan.make();
-        Thread echo = start(() -> {
+        Thread echo = Impl.start(env, () -> {
             Integer[] v = {null};
             Select sel = Select.of().recv(a, x -> v[0] = x).recv(quit);
             for (int i = 0; i < N; i++) {
@@ -114,21 +101,21 @@ public class SelectBenchmark extends CpuMetered {
                 b.send(v[0]);
             }
         });
-        Thread main = start(() -> {
+        Thread main = Impl.start(env, () -> {
             for (int i = 0; i < N; i++) {
                 a.send(ELEM);
                 b.recv();
             }
         });
-        join(main);
-        join(echo);
+        Impl.join(main);
+        Impl.join(echo);
     }
 
     private void joxPingPong() {
         com.softwaremill.jox.Channel<Integer> a = com.softwaremill.jox.Channel.newRendezvousChannel();
         com.softwaremill.jox.Channel<Integer> b = com.softwaremill.jox.Channel.newRendezvousChannel();
         com.softwaremill.jox.Channel<Integer> quit = com.softwaremill.jox.Channel.newRendezvousChannel();
-        Thread echo = start(() -> {
+        Thread echo = Impl.start(env, () -> {
             for (int i = 0; i < N; i++) {
                 Integer v = com.softwaremill.jox.Select.select(a.receiveClause(), quit.receiveClause(x -> -1));
                 if (v == -1) {
@@ -137,14 +124,14 @@ public class SelectBenchmark extends CpuMetered {
                 b.send(v);
             }
         });
-        Thread main = start(() -> {
+        Thread main = Impl.start(env, () -> {
             for (int i = 0; i < N; i++) {
                 a.send(ELEM);
                 b.receive();
             }
         });
-        join(main);
-        join(echo);
+        Impl.join(main);
+        Impl.join(echo);
     }
 
     private void goloomFanIn() {
@@ -158,21 +145,21 @@ public class SelectBenchmark extends CpuMetered {
         Thread[] ps = new Thread[4];
         for (int p = 0; p < 4; p++) {
             Chan<Integer> c = cs[p];
-            ps[p] = start(() -> {
+            ps[p] = Impl.start(env, () -> {
                 for (int i = 0; i < N / 4; i++) {
                     c.send(ELEM);
                 }
             });
         }
-        Thread consumer = start(() -> {
+        Thread consumer = Impl.start(env, () -> {
             for (int i = 0; i < N; i++) {
                 sel.select();
             }
         });
         for (Thread t : ps) {
-            join(t);
+            Impl.join(t);
         }
-        join(consumer);
+        Impl.join(consumer);
     }
 
     private void joxFanIn() {
@@ -184,46 +171,21 @@ public class SelectBenchmark extends CpuMetered {
         Thread[] ps = new Thread[4];
         for (int p = 0; p < 4; p++) {
             com.softwaremill.jox.Channel<Integer> c = cs[p];
-            ps[p] = start(() -> {
+            ps[p] = Impl.start(env, () -> {
                 for (int i = 0; i < N / 4; i++) {
                     c.send(ELEM);
                 }
             });
         }
-        Thread consumer = start(() -> {
+        Thread consumer = Impl.start(env, () -> {
             for (int i = 0; i < N; i++) {
                 com.softwaremill.jox.Select.select(cs[0].receiveClause(), cs[1].receiveClause(),
                         cs[2].receiveClause(), cs[3].receiveClause());
             }
         });
         for (Thread t : ps) {
-            join(t);
+            Impl.join(t);
         }
-        join(consumer);
-    }
-
-    private Thread start(Body body) {
-        Thread t = threads.newThread(() -> {
-            try {
-                body.run();
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        t.start();
-        return t;
-    }
-
-    private static void join(Thread t) {
-        try {
-            t.join();
-        } catch (InterruptedException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    @FunctionalInterface
-    interface Body {
-        void run() throws InterruptedException;
+        Impl.join(consumer);
     }
 }
