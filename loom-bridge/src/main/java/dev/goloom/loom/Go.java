@@ -1,6 +1,7 @@
 package dev.goloom.loom;
 
 import dev.goloom.scheduler.GoScheduler;
+import dev.goloom.scheduler.spi.Carrier;
 
 import java.util.Objects;
 import java.util.concurrent.ThreadFactory;
@@ -47,7 +48,7 @@ public final class Go {
      * <p>Outside a goloom goroutine it does nothing.
      */
     public static void checkpoint() {
-        if (GoScheduler.preemptRequested()) {
+        if (Carrier.preemptRequested()) {
             Thread.yield();
         }
     }

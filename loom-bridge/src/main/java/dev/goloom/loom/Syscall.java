@@ -1,6 +1,6 @@
 package dev.goloom.loom;
 
-import dev.goloom.scheduler.GoScheduler;
+import dev.goloom.scheduler.spi.Carrier;
 
 import java.util.Objects;
 import java.util.concurrent.Callable;
@@ -54,7 +54,7 @@ public final class Syscall {
 
     private static <T> T run(Callable<T> call, boolean handOffNow) throws Exception {
         Objects.requireNonNull(call, "call");
-        boolean marked = GoScheduler.enterSyscall(handOffNow);
+        boolean marked = Carrier.enterSyscall(handOffNow);
         try {
             return call.call();
         } finally {
@@ -66,7 +66,7 @@ public final class Syscall {
 
     private static void runUnchecked(Runnable call, boolean handOffNow) {
         Objects.requireNonNull(call, "call");
-        boolean marked = GoScheduler.enterSyscall(handOffNow);
+        boolean marked = Carrier.enterSyscall(handOffNow);
         try {
             call.run();
         } finally {
@@ -77,7 +77,7 @@ public final class Syscall {
     }
 
     private static void exit() {
-        if (!GoScheduler.exitSyscall()) {
+        if (!Carrier.exitSyscall()) {
             // No token free: let the carrier go (Go: exitsyscall0 puts the G on the global queue and parks the M).
             Thread.yield();
         }

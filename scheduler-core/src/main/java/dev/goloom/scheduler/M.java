@@ -1,36 +1,67 @@
 package dev.goloom.scheduler;
 
+import dev.goloom.scheduler.internal.StealResult;
+import dev.goloom.scheduler.spi.Carrier;
+import dev.goloom.scheduler.spi.TaskSupport;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.SplittableRandom;
+import java.util.concurrent.ThreadLocalRandom;
+
 /**
- * A carrier: the platform thread that runs goroutines while it holds a P. Go: {@code type m}.
+ * A carrier: the platform thread that runs goroutines while it holds a P, and its scheduling loop. Go: {@code type m}
+ * with {@code mstart}, {@code schedule}, {@code findRunnable}, {@code stealWork}, {@code execute}, and the
+ * {@code entersyscall}/{@code exitsyscall} hooks of the goroutine running on it. Every method here except the
+ * constructor and the {@code lo}-prefixed reads runs on this carrier's own thread.
  *
  * <h2>States</h2>
  * <pre>
- * FROM              -> TO                 // cause
- * (new)             -> RUNNING with P     // newm: started by startm with a P in nextp
- * RUNNING with P    -> SPINNING with P    // findRunnable: local and global queues empty, allowed to spin
- * SPINNING with P   -> RUNNING with P     // found work (resetspinning wakes another M)
- * RUNNING/SPINNING  -> IDLE (no P)        // releasep + stopm: parked on the idle-M list
- * IDLE              -> RUNNING/SPINNING   // startm popped it and handed it a P through nextp
- * RUNNING with P    -> RUNNING, P tokenless // sysmon took its P's token (carrier blocked, or busy with work
+ * FROM              -&gt; TO                   // cause
+ * (new)             -&gt; RUNNING with P       // newm: started by startm with a P in nextp
+ * RUNNING with P    -&gt; SPINNING with P      // findRunnable: local and global queues empty, allowed to spin
+ * SPINNING with P   -&gt; RUNNING with P       // found work (resetspinning wakes another M)
+ * SPINNING with P   -&gt; SPINNING with P      // watching a hand-off chain on another P (HandoffWatch)
+ * RUNNING/SPINNING  -&gt; IDLE (no P)          // releasep + stopm: parked on the idle-M list
+ * IDLE              -&gt; RUNNING/SPINNING     // startm popped it and handed it a P through nextp
+ * RUNNING with P    -&gt; RUNNING, P tokenless // sysmon took its P's token (carrier blocked, or busy with work
  *                                           // waiting); it finishes its task, then takes a token back or
  *                                           // moves its queue to the global queue and parks (IDLE)
- * IDLE              -> (exited)           // keep-alive expired while still on the idle list, or termination
+ * IDLE              -&gt; (exited)             // keep-alive expired while still on the idle list, or termination
  * </pre>
- * Only the M itself changes {@link #p}, {@link #spinning} and {@link #curTask}; the one cross-thread hand-off is
- * {@link #nextp}, written by {@code startm} after it removed this M from the idle list under the scheduler lock,
- * then {@code LockSupport.unpark}.
+ * Only the M itself changes {@link #p}, {@link #spinning} and {@link #curTask}. The one cross-thread hand-off is
+ * {@link #nextp} (with {@link #startSpinning}), written by {@code Sched.startm} after it removed this M from the
+ * idle list under the sched lock, then {@code LockSupport.unpark}; before the thread starts, {@code newm} sets
+ * them through the constructor.
  */
-final class M extends Thread {
-    final GoScheduler sched;
+final class M extends Carrier {
+    /** Go: findRunnable's {@code schedtick % 61}. */
+    static final int FAIRNESS_TICK = 61;
+    /** Go: stealWork's {@code stealTries}. */
+    static final int STEAL_TRIES = 4;
+    /** Inherited runs between two time-slice checks (each check reads the clock once). */
+    static final int SLICE_CHECK_EVERY = 64;
+
+    private static final VarHandle RUN_SEQ;
+
+    static {
+        try {
+            RUN_SEQ = MethodHandles.lookup().findVarHandle(M.class, "runSeq", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    final Sched sched;
     final int mid;
 
     /** The P this M holds, or null. Owner only. */
     P p;
     /** Go: m.nextp. A P handed over by startm; the volatile write happens-before the M's read after unpark. */
     volatile P nextp;
-    /** Go: m.spinning. Set by startm before the hand-off, otherwise owner only. */
+    /** Go: m.spinning. Owner only; set from {@link #startSpinning} when the M takes a handed-over P. */
     boolean spinning;
-    /** Set with nextp by startm: the M was woken to look for work. */
+    /** Written with nextp by startm (before the volatile write of nextp): the M was woken to look for work. */
     volatile boolean startSpinning;
     /** Task being run right now (to recognise a resubmission of itself from afterYield). Owner only. */
     Runnable curTask;
@@ -38,49 +69,333 @@ final class M extends Thread {
      * Incremented when a task starts and when it ends (odd while running one). Owner writes with opaque stores
      * (no fence on the hot path); sysmon reads it with opaque loads to see a carrier stuck in one task.
      */
-    int runSeq;
+    private int runSeq;
     /** Go: gp.preempt for the goroutine running here. Set by sysmon; cleared at each task start and by a yield. */
     volatile boolean preempt;
     /** Go: inheritTime returned by runqget. Owner only. */
     boolean inheritTime;
-    /** Link on the idle-M list. Guarded by the scheduler lock. */
+    /** Link on the idle-M list. Guarded by the sched lock. */
     M link;
-    /** True while on the idle-M list. Guarded by the scheduler lock. */
+    /** True while on the idle-M list. Guarded by the sched lock. */
     boolean idle;
 
-    /** Set by stealWork when a busy P was seen running a hand-off chain (see findRunnable). Owner only. */
-    boolean sawHandoffChain;
-    /** Scratch for stealWork's hand-off watch: runnext put stamps per P. Owner only; resized if procs differ. */
-    int[] seenPuts = new int[0];
+    /** Parks and unparks of this M. Owner writes. */
+    final SingleWriterCounters counters = new SingleWriterCounters();
+    /** What this M saw of hand-off chains while spinning. Owner only. */
+    private final HandoffWatch watch = new HandoffWatch();
+    /** Reused result of every steal. Owner only. */
+    private final StealResult stolen = new StealResult();
+    /** Go's randomizeScheduler steal choices; null unless the scheduler was built with a seed. Owner only. */
+    private final SplittableRandom rnd;
 
-    /** Scratch for stealInto's count; owner only (avoids allocating a result object per steal). */
-    final int[] stolen = new int[2];
-
-    /** Parks and unparks of this M (written by itself, read racily by stats). */
-    volatile long parks;
-    volatile long unparks;
-
-    static final java.lang.invoke.VarHandle RUN_SEQ;
-
-    static {
-        try {
-            RUN_SEQ = java.lang.invoke.MethodHandles.lookup().findVarHandle(M.class, "runSeq", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
-    M(GoScheduler sched, int mid, P initial, boolean spinning) {
-        super(null, null, sched.name() + "-m" + mid, 0, false);
+    M(Sched sched, int mid, P initial, boolean spinning) {
+        super(sched.config.name + "-m" + mid);
         this.sched = sched;
         this.mid = mid;
         this.nextp = initial;
         this.startSpinning = spinning;
+        this.rnd = sched.config.randomizeSeed != 0 ? new SplittableRandom(sched.config.randomizeSeed ^ mid) : null;
         setDaemon(true);
     }
 
+    /** The carrier of scheduler {@code sched} that the calling code runs on, or null. Any thread. */
+    static M current(Sched sched) {
+        return Carrier.current() instanceof M m && m.sched == sched ? m : null;
+    }
+
+    /** Sysmon's view of {@link #runSeq} (opaque load). Any thread. */
+    int loRunSeq() {
+        return (int) RUN_SEQ.getOpaque(this);
+    }
+
+    // ============================================================================================== the loop
+
+    /** Go: {@code mstart}: the body of every carrier thread. */
     @Override
     public void run() {
-        sched.mstart(this);
+        try {
+            P first = nextp;
+            nextp = null;
+            Sched.acquirep(this, first);
+            spinning = startSpinning;
+            schedule();
+        } finally {
+            sched.mexit(this);
+        }
+    }
+
+    /** Go: {@code schedule}: find a task, run it, repeat. Returns when the carrier must exit. */
+    private void schedule() {
+        for (;;) {
+            Runnable t = findRunnable();
+            if (t == null) {
+                return;
+            }
+            if (spinning) {
+                resetspinning();
+            }
+            execute(t);
+        }
+    }
+
+    /** Go: {@code execute(gp, inheritTime)}: runs one task (a continuation segment). */
+    private void execute(Runnable t) {
+        P pp = p;
+        if (!inheritTime) {
+            pp.schedtick++; // a new time slice
+        }
+        pp.counters.inc(Counter.TASKS_RUN);
+        if (preempt) {
+            preempt = false; // a request for the previous goroutine is stale
+        }
+        curTask = t;
+        RUN_SEQ.setOpaque(this, runSeq + 1); // odd: in a task (read by sysmon)
+        try {
+            t.run();
+        } catch (Throwable e) {
+            sched.scheduler.reportUncaught(t, e);
+        } finally {
+            curTask = null;
+            RUN_SEQ.setOpaque(this, runSeq + 1);
+        }
+        TaskSupport ts = TaskSupport.get();
+        if (ts.isTerminated(t)) {
+            sched.scheduler.taskExited(t, ts);
+        }
+    }
+
+    /** Go: {@code resetspinning}: a spinning carrier found work, so it wakes another to keep looking. */
+    private void resetspinning() {
+        spinning = false;
+        sched.xaddNmspinning(-1);
+        sched.wakep();
+    }
+
+    /** Starts spinning (Go: findRunnable's {@code mp.becomeSpinning}). */
+    private void becomeSpinning() {
+        spinning = true;
+        sched.xaddNmspinning(1);
+    }
+
+    /**
+     * Go: {@code findRunnable}. Returns a task to run with {@link #inheritTime} set, or null if the carrier must
+     * exit. May park the carrier (without a P) until it is handed one.
+     */
+    private Runnable findRunnable() {
+        for (;;) {
+            P pp = p;
+            // 0. Sysmon took this P's token while the last task ran (blocked or hogging): take a free token back,
+            //    or hand the P's queue to the global queue and park (Go: exitsyscall0's "no P: park" branch).
+            if (pp.status() != P.RUNNING) {
+                if (!pp.casStatus(P.SYSCALL, P.RUNNING) && !sched.reacquire(pp)) { // (SYSCALL: a task left one open)
+                    sched.dropBlockedP(this, pp);
+                    if (!sched.stopm(this)) {
+                        return null;
+                    }
+                    continue;
+                }
+            }
+            // 1. Fairness: every 61st tick look at the global queue first, so that two goroutines that keep
+            //    readying each other cannot monopolise the local queue.
+            if (pp.schedtick % FAIRNESS_TICK == 0 && !sched.runq.isEmpty()) {
+                Runnable t = sched.globrunqget(pp, 1);
+                if (t != null) {
+                    pp.counters.inc(Counter.FAIRNESS_POLLS);
+                    inheritTime = false;
+                    return t;
+                }
+            }
+            // 2. Local run queue: runnext, then the ring.
+            Runnable t = runqget(pp);
+            if (t != null) {
+                return t;
+            }
+            // 3. Global run queue.
+            if (!sched.runq.isEmpty()) {
+                t = sched.globrunqget(pp, 0);
+                if (t != null) {
+                    pp.counters.inc(Counter.GLOBAL_POLLS);
+                    inheritTime = false;
+                    return t;
+                }
+            }
+            // 4. Steal, if allowed to spin: at most half of the busy tokens have spinning carriers.
+            int nmspinning = sched.lvNmspinning();
+            if (spinning || 2 * nmspinning < sched.procs - sched.lvFreeTokens()
+                    || (nmspinning == 0 && sched.anyTokenlessWork())) {
+                if (!spinning) {
+                    becomeSpinning();
+                }
+                t = stealWork(pp);
+                if (t != null) {
+                    inheritTime = false;
+                    return t;
+                }
+                if (watch.sawChain()) {
+                    // A hand-off chain runs on another P: keep this P and stay spinning (see HandoffWatch).
+                    pp.counters.inc(Counter.HANDOFF_WATCHES);
+                    watch.pause(sched, pp);
+                    continue;
+                }
+            }
+            // 5. Give up the P (Go: findRunnable step "releasep"), unless the global queue has work.
+            if (!sched.releasep(this, pp)) {
+                continue;
+            }
+            // 6. "Delicate dance", carrier side: (1) done above and here, (2) full fence, (3) re-check.
+            boolean wasSpinning = spinning;
+            if (wasSpinning) {
+                spinning = false;
+                sched.xaddNmspinning(-1); // atomic RMW: a full fence
+            } else {
+                VarHandle.fullFence();
+            }
+            if (!sched.runq.isEmpty() || (wasSpinning ? sched.anyLocalWork() : sched.anyTokenlessWork())) {
+                P p2 = sched.takeIdleP();
+                if (p2 != null) {
+                    Sched.acquirep(this, p2);
+                    becomeSpinning(); // it came back to steal (or to take the global queue)
+                    continue;
+                }
+                // No free token: every token has a carrier, and those will find the work.
+            }
+            // 7. Park until handed a P. Go: stopm.
+            if (!sched.stopm(this)) {
+                return null;
+            }
+        }
+    }
+
+    /**
+     * Go: {@code runqget}. Runnext first (inherits the time slice), then the ring. A runnext chain that has held the
+     * P for a whole time slice is cut: its task goes to the global queue (Go gets the same effect from sysmon
+     * preempting the chain).
+     */
+    private Runnable runqget(P pp) {
+        Runnable t = pp.runq.pollNext();
+        if (t != null) {
+            if (++pp.inheritRuns < SLICE_CHECK_EVERY || !sliceExpired(pp)) {
+                inheritTime = true;
+                return t;
+            }
+            pp.counters.inc(Counter.SLICE_ENDS);
+            sched.globrunqput(pp, t);
+        }
+        inheritTime = false;
+        return pp.runq.poll();
+    }
+
+    /** Go: sysmon's retake check, done inline. True if schedtick has not moved for a whole time slice. */
+    private boolean sliceExpired(P pp) {
+        pp.inheritRuns = 0;
+        long now = System.nanoTime();
+        if (pp.schedtick != pp.checkedTick) {
+            pp.checkedTick = pp.schedtick;
+            pp.checkedWhen = now;
+            return false;
+        }
+        if (now - pp.checkedWhen >= sched.config.timeSliceNanos) {
+            pp.checkedWhen = now;
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Go: {@code stealWork}. Up to {@link #STEAL_TRIES} passes over all other busy Ps in random order (a random
+     * start and a random stride coprime with their number), taking half of the first non-empty ring found. Runnext
+     * slots are only taken on the last pass (on any pass in randomized mode).
+     */
+    private Runnable stealWork(P pp) {
+        P[] ps = sched.allp();
+        int n = ps.length;
+        if (n == 1) {
+            return null;
+        }
+        StealResult out = stolen;
+        watch.reset();
+        ThreadLocalRandom rand = ThreadLocalRandom.current();
+        for (int i = 0; i < STEAL_TRIES; i++) {
+            boolean stealRunNext = i == STEAL_TRIES - 1 || (rnd != null && rnd.nextBoolean());
+            int pos = rand.nextInt(n);
+            int stride = coprimeStride(n, rand);
+            for (int k = 0; k < n; k++, pos = (pos + stride) % n) {
+                P victim = ps[pos];
+                int vs = victim.status();
+                if (victim == pp || vs == P.IDLE) {
+                    continue;
+                }
+                Runnable t = pp.runq.stealFrom(victim.steal, stealRunNext, vs == P.RUNNING,
+                        HandoffWatch.RUNNEXT_BACKOFF, out);
+                if (t != null) {
+                    pp.counters.inc(Counter.STEALS);
+                    pp.counters.add(Counter.TASKS_STOLEN, out.moved());
+                    if (out.outcome() == StealResult.Outcome.RUNNEXT) {
+                        pp.counters.inc(Counter.RUNNEXT_STEALS);
+                    }
+                    return t;
+                }
+                if (out.outcome() == StealResult.Outcome.CHAIN_SEEN) {
+                    watch.chainSeen();
+                }
+            }
+        }
+        watch.lookForChain(ps, pp);
+        return null;
+    }
+
+    /** Go: randomOrder. A random stride coprime with {@code n}, so that {@code pos += stride} visits all n. */
+    static int coprimeStride(int n, ThreadLocalRandom rand) {
+        int s = 1 + rand.nextInt(n);
+        while (gcd(s, n) != 1) {
+            s = s % n + 1;
+        }
+        return s;
+    }
+
+    private static int gcd(int a, int b) {
+        while (b != 0) {
+            int t = a % b;
+            a = b;
+            b = t;
+        }
+        return a;
+    }
+
+    // ============================================================================= hooks of the running goroutine
+
+    /** Go: {@code entersyscall} / {@code entersyscallblock} (see {@link Carrier#enterSyscall}). */
+    @Override
+    protected boolean enterSyscallHere(boolean handOffNow) {
+        P pp = p;
+        if (pp == null || !pp.casStatus(P.RUNNING, P.SYSCALL)) {
+            return false; // no token to lend (already retaken): the call just blocks
+        }
+        pp.incSyscallTick();
+        if (handOffNow && sched.takeToken(pp, P.SYSCALL)) { // Go: entersyscallblock -> handoffp
+            sched.counters.inc(Counter.HANDOFFS_SYSCALL);
+            sched.handoffp(pp);
+            sched.sysmon.wake();
+        }
+        return true;
+    }
+
+    /** Go: {@code exitsyscall} (see {@link Carrier#exitSyscall}). */
+    @Override
+    protected boolean exitSyscallHere() {
+        P pp = p;
+        if (pp == null) {
+            return false;
+        }
+        if (pp.casStatus(P.SYSCALL, P.RUNNING)) {
+            pp.counters.inc(Counter.SYSCALL_FAST_REACQUIRES);
+            return true;
+        }
+        return sched.reacquire(pp);
+    }
+
+    @Override
+    protected boolean preemptRequestedHere() {
+        return preempt;
     }
 }

@@ -1,12 +1,16 @@
 package dev.goloom.scheduler;
 
+import dev.goloom.scheduler.internal.GlobalRunQueue;
 import dev.goloom.scheduler.internal.LocalRunQueue;
+import dev.goloom.scheduler.internal.RunQueueStealer;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.SplittableRandom;
 
 /**
  * A processor: the token a carrier (M) must hold to run goroutines, with its local run queue. Go: {@code type p}.
+ * Data and the owner's put ({@link #runqput}); the scheduling logic is in {@link M} and {@link Sched}.
  *
  * <h2>Tokens and P objects</h2>
  * At most {@code maxProcs} Ps hold a run token at once (status RUNNING or SYSCALL). When sysmon sees a carrier
@@ -15,27 +19,33 @@ import java.lang.invoke.VarHandle;
  * itself never changes hands while its carrier runs: the blocked carrier keeps sole ownership of its ring, so
  * whatever it does when it wakes up (readying goroutines into runnext, finishing its task) cannot race another
  * owner. Thieves may take from a BLOCKED P's ring like any busy P's. When its task returns, the carrier gets a
- * token back (status RUNNING) or moves its queue to the global queue and parks the P as idle. Go instead moves
- * the P itself ({@code handoffp}), which it can do because its syscall paths are bracketed by
- * {@code entersyscall}/{@code exitsyscall}; a carrier blocked in arbitrary JDK code is not.
+ * token back (status RUNNING) or moves its queue to the global queue and parks the P as idle. Why the token and
+ * not the P: docs/adr/0001-run-token-moves-not-the-p.md.
  *
  * <h2>States</h2>
  * <pre>
- * FROM     -> TO       // cause                                                    who, how
- * IDLE     -> RUNNING  // acquirep: startm or findRunnable's re-check took it      under sched lock, with a token
- * RUNNING  -> IDLE     // its M found no work anywhere (findRunnable step 5)        owner, CAS under sched lock
- * RUNNING  -> SYSCALL  // entersyscall (Syscall.blocking)                           owner, CAS
- * SYSCALL  -> RUNNING  // exitsyscall fast path: the token was not taken            owner, CAS
- * RUNNING  -> BLOCKED  // sysmon: carrier blocked, or busy while work waits         sysmon, CAS under sched lock
- * SYSCALL  -> BLOCKED  // sysmon retake (Go: retake), or entersyscallblock           sysmon or owner, CAS under lock
- * BLOCKED  -> RUNNING  // its M is back and a token is free                         owner, under sched lock
- * BLOCKED  -> IDLE     // its M is back, no token free: queue moved to global        owner, under sched lock
+ * FROM     -&gt; TO       // cause                                                    who, how
+ * IDLE     -&gt; RUNNING  // acquirep: startm or findRunnable's re-check took it      under sched lock, with a token
+ * RUNNING  -&gt; IDLE     // its M found no work anywhere (findRunnable step 5)        owner, CAS under sched lock
+ * RUNNING  -&gt; SYSCALL  // entersyscall (Syscall.blocking)                           owner, CAS
+ * SYSCALL  -&gt; RUNNING  // exitsyscall fast path: the token was not taken            owner, CAS
+ * RUNNING  -&gt; BLOCKED  // sysmon: carrier blocked, or busy while work waits         sysmon, CAS under sched lock
+ * SYSCALL  -&gt; BLOCKED  // sysmon retake (Go: retake), or entersyscallblock           sysmon or owner, CAS under lock
+ * BLOCKED  -&gt; RUNNING  // its M is back and a token is free                         owner, under sched lock
+ * BLOCKED  -&gt; IDLE     // its M is back, no token free: queue moved to global        owner, under sched lock
  * </pre>
- * RUNNING and SYSCALL hold a token; IDLE and BLOCKED do not. Status changes are CASes, so sysmon and the owner
- * never both win a transition; token counts ({@code npidle}) change only under the scheduler lock.
+ * RUNNING and SYSCALL hold a token; IDLE and BLOCKED do not. Status changes are CASes (or volatile stores under
+ * the sched lock where no CAS can race), so sysmon and the owner never both win a transition; the free-token
+ * count changes only under the sched lock.
  *
- * <p>Counters are plain fields written only by the owner M (no shared hot counters); {@code stats()} reads them
- * racily with opaque loads, so a snapshot may lag by a few events.
+ * <h2>Who touches what</h2>
+ * <ul>
+ *   <li>Owner M only: {@link #runq} (the owner handle), {@link #grab}, {@link #rnd}, the slice-check fields and
+ *       the counters' writes.</li>
+ *   <li>Anyone: {@link #steal} (the stealer view of the same queue), {@link #status()}, {@link #m}, counter
+ *       reads.</li>
+ *   <li>Sysmon keeps its own per-P state ({@code Sysmon.Tick}), not here.</li>
+ * </ul>
  */
 final class P {
     static final int IDLE = 0;
@@ -43,29 +53,39 @@ final class P {
     static final int SYSCALL = 2;
     static final int BLOCKED = 3;
 
+    private static final VarHandle STATUS;
+    private static final VarHandle SYSCALLTICK;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            STATUS = l.findVarHandle(P.class, "status", int.class);
+            SYSCALLTICK = l.findVarHandle(P.class, "syscalltick", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     final int id;
+    /** The owner's handle of the local run queue. Owner M only. */
     final LocalRunQueue runq;
-    /** Scratch for runqputslow: half the ring plus the new task. Owner only. */
-    final Runnable[] spill;
+    /** The same queue as every other thread sees it. */
+    final RunQueueStealer steal;
     /** Scratch for globrunqget: up to half the ring. Owner only. */
     final Runnable[] grab;
+    /** Go's randomizeScheduler choices; null unless the scheduler was built with a seed. Owner only. */
+    final SplittableRandom rnd;
+    /** Owner-written event counters. */
+    final SingleWriterCounters counters = new SingleWriterCounters();
 
-    /** See the state table. Changed by CAS ({@link #casStatus}); read by thieves and sysmon. */
-    volatile int status = IDLE;
+    /** See the state table. */
+    private volatile int status = IDLE;
     /** Owner M while not IDLE. Read by sysmon. */
     volatile M m;
-    /** Link on the idle-P list. Guarded by the scheduler lock. */
+    /** Link on the idle-P list. Guarded by the sched lock. */
     P link;
-    /** Go: p.syscalltick. Bumped by the owner at each entersyscall (opaque store); read by sysmon. */
-    int syscalltick;
-
-    // ---- sysmon-only state (Go: p.sysmontick)
-    int sysSyscallTick = -1;
-    long sysSyscallWhen;
-    int sysSeq = -1;
-    long sysWhen;
-    long sysCpu = -1;
-    boolean sysPreempted;
+    /** Go: p.syscalltick. Bumped by the owner at each entersyscall (opaque store); read by sysmon (opaque). */
+    private int syscalltick;
 
     // ---- owner-only scheduling state
     /** Go: p.schedtick. Incremented when a new time slice starts (a task not inherited from runnext). */
@@ -76,61 +96,73 @@ final class P {
     int checkedTick;
     long checkedWhen;
 
-    // ---- owner-written counters, read by stats() (see class comment)
-    long runnextPuts;
-    long localPuts;
-    long globalPuts;
-    long fairnessPolls;
-    long globalPolls;
-    long steals;
-    long tasksStolen;
-    long runnextSteals;
-    long handoffWatches;
-    long sliceEnds;
-    long yields;
-    long tasksRun;
-    long syscallFastReacquires;
-
-    P(int id, int queueCapacity) {
+    P(int id, SchedulerConfig config, GlobalRunQueue overflow) {
         this.id = id;
-        this.runq = new LocalRunQueue(queueCapacity);
-        this.spill = new Runnable[queueCapacity / 2 + 1];
-        this.grab = new Runnable[queueCapacity / 2];
+        this.rnd = config.randomizeSeed != 0 ? new SplittableRandom(config.randomizeSeed * 31 + id) : null;
+        this.runq = new LocalRunQueue(config.queueCapacity, overflow, rnd);
+        this.steal = runq.stealer();
+        this.grab = new Runnable[config.queueCapacity / 2];
     }
 
-    static final VarHandle RUNNEXT_PUTS, LOCAL_PUTS, GLOBAL_PUTS, FAIRNESS_POLLS, GLOBAL_POLLS, STEALS,
-            TASKS_STOLEN, RUNNEXT_STEALS, HANDOFF_WATCHES, SLICE_ENDS, YIELDS, TASKS_RUN, SYSCALL_FAST, STATUS,
-            SYSCALLTICK;
-
-    static {
-        try {
-            MethodHandles.Lookup l = MethodHandles.lookup();
-            RUNNEXT_PUTS = l.findVarHandle(P.class, "runnextPuts", long.class);
-            LOCAL_PUTS = l.findVarHandle(P.class, "localPuts", long.class);
-            GLOBAL_PUTS = l.findVarHandle(P.class, "globalPuts", long.class);
-            FAIRNESS_POLLS = l.findVarHandle(P.class, "fairnessPolls", long.class);
-            GLOBAL_POLLS = l.findVarHandle(P.class, "globalPolls", long.class);
-            STEALS = l.findVarHandle(P.class, "steals", long.class);
-            TASKS_STOLEN = l.findVarHandle(P.class, "tasksStolen", long.class);
-            RUNNEXT_STEALS = l.findVarHandle(P.class, "runnextSteals", long.class);
-            HANDOFF_WATCHES = l.findVarHandle(P.class, "handoffWatches", long.class);
-            SLICE_ENDS = l.findVarHandle(P.class, "sliceEnds", long.class);
-            YIELDS = l.findVarHandle(P.class, "yields", long.class);
-            TASKS_RUN = l.findVarHandle(P.class, "tasksRun", long.class);
-            SYSCALL_FAST = l.findVarHandle(P.class, "syscallFastReacquires", long.class);
-            STATUS = l.findVarHandle(P.class, "status", int.class);
-            SYSCALLTICK = l.findVarHandle(P.class, "syscalltick", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
+    /** Volatile read of the status (any thread). */
+    int status() {
+        return status;
     }
 
+    /** A transition that must not race another (see the table). Any thread. */
     boolean casStatus(int expect, int update) {
         return STATUS.compareAndSet(this, expect, update);
     }
 
-    /** Opaque read of one counter field (any thread). */
-    long counter(VarHandle h) {
-        return (long) h.getOpaque(this);
+    /** A transition no CAS can race: under the sched lock, from IDLE or BLOCKED, whose only mover holds the lock. */
+    void svStatus(int update) {
+        status = update;
+    }
+
+    /** Owner only: a new entersyscall. */
+    void incSyscallTick() {
+        SYSCALLTICK.setOpaque(this, syscalltick + 1);
+    }
+
+    /** Any thread (sysmon). */
+    int loSyscallTick() {
+        return (int) SYSCALLTICK.getOpaque(this);
+    }
+
+    /**
+     * Go: {@code runqput}. Owner only. With {@code next}, {@code task} takes the runnext slot and the task it
+     * displaces goes to the tail; a full ring spills half of itself to the global queue ({@code runqputslow},
+     * inside {@link LocalRunQueue#put}).
+     *
+     * @return true if {@code task} was published by the runnext exchange, a full fence (then the caller's wakep
+     *         needs no fence of its own: {@code Sched.wakepAfterRmw}); false if it went to the ring with a
+     *         store-release only (randomized mode, or {@code next == false})
+     */
+    boolean runqput(Runnable task, boolean next) {
+        boolean fenced = false;
+        if (next && (rnd == null || rnd.nextBoolean())) { // Go: randomizeScheduler ignores next half the time
+            counters.inc(Counter.RUNNEXT_PUTS);
+            task = runq.putNext(task);
+            fenced = true;
+            if (task == null) {
+                return true;
+            }
+        }
+        counters.inc(Counter.LOCAL_PUTS);
+        int spilled = runq.put(task);
+        if (spilled != 0) {
+            counters.add(Counter.GLOBAL_PUTS, spilled);
+        }
+        return fenced;
+    }
+
+    @Override
+    public String toString() {
+        return "P" + id + "[" + switch (status) {
+            case IDLE -> "idle";
+            case RUNNING -> "running";
+            case SYSCALL -> "syscall";
+            default -> "blocked";
+        } + ", queued=" + steal.size() + "]";
     }
 }

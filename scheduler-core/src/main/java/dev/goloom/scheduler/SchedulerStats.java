@@ -1,93 +1,239 @@
 package dev.goloom.scheduler;
 
 import java.util.List;
+import java.util.Objects;
 
 /**
  * An immutable snapshot of a {@link GoScheduler}, in the spirit of Go's {@code GODEBUG=schedtrace}. Counters are
- * totals since the scheduler was built, summed over the per-P counters (each written only by its own carrier), so
- * a snapshot taken while the scheduler runs is consistent per field but not across fields.
- *
- * @param name                      the scheduler's name
- * @param procs                     number of Ps (Go: gomaxprocs)
- * @param idleProcs                 Ps on the idle list (Go: sched.npidle)
- * @param threads                   carrier threads alive, idle or not (Go: mcount)
- * @param idleThreads               carriers parked on the idle-M list (Go: sched.nmidle)
- * @param spinningThreads           carriers looking for work (Go: sched.nmspinning)
- * @param threadsHighWater          the most carriers ever alive at once
- * @param localQueueLengths         per P, tasks in its local ring plus runnext
- * @param globalQueueLength         tasks in the global run queue (Go: sched.runqsize)
- * @param liveGoroutines            goroutines started and not yet terminated (plain tasks: submitted, not yet run)
- * @param runnextPuts               tasks put in a runnext slot (Go: runqput next=true)
- * @param localPuts                 tasks put at the tail of a local ring (including ones kicked out of runnext)
- * @param globalPuts                tasks put on the global queue (external submits, spills, yields, slice ends)
- * @param globalPollsByFairnessTick global polls done because schedtick % 61 == 0 (Go: findRunnable's fairness check)
- * @param globalPolls               other batch polls of the global queue (globrunqget with max = 0)
- * @param steals                    successful steals (Go: runqsteal returning a G)
- * @param tasksStolen               tasks moved by those steals
- * @param runnextSteals             steals that took a victim's runnext
- * @param handoffWatches            steal passes by a spinning carrier that left a busy P's runnext alone because
- *                                  its owner kept refilling it (a hand-off chain such as a channel ping-pong), after
- *                                  which the carrier kept its P and went on watching instead of parking
- * @param sliceEnds                 runnext chains cut because they held a P longer than the time slice
- * @param yields                    {@code Thread.yield()} resubmissions sent to the global queue (Go: Gosched)
- * @param tasksRun                  task runs (continuation segments) executed
- * @param threadParks               times a carrier parked on the idle list (Go: stopm)
- * @param threadUnparks             times a parked carrier was handed a P (Go: startm waking an idle M)
- * @param handoffsSyscall           tokens taken from Ps in an explicit {@code Syscall.blocking} call (Go: retake of a
- *                                  _Psyscall P, or entersyscallblock)
- * @param handoffsBlocked           tokens taken by sysmon from carriers found blocked (in one task for the blocked
- *                                  threshold without burning CPU: file I/O, native calls, pinned parks)
- * @param handoffsBusy              tokens taken by sysmon from carriers hogging the CPU while work waited
- * @param preemptRequests           preempt flags set by sysmon on goroutines that ran a whole slice
- * @param syscallFastReacquires     {@code exitSyscall} calls that kept their token (Go: exitsyscallfast)
- * @param sysmonWakeups             times sysmon woke up (it sleeps 20 us to 10 ms, and indefinitely when all is idle)
- * @param shutdown                  true once shutdown or close began
- * @param terminated                true once every goroutine ended after shutdown
+ * totals since the scheduler was built, summed over per-P and per-carrier counters that each have one writer, so
+ * a snapshot taken while the scheduler runs is consistent per field but not across fields. Get one with
+ * {@link GoScheduler#stats()}; {@link #toString()} is the {@link #schedtrace()} line.
  */
-public record SchedulerStats(
-        String name,
-        int procs,
-        int idleProcs,
-        int threads,
-        int idleThreads,
-        int spinningThreads,
-        int threadsHighWater,
-        List<Integer> localQueueLengths,
-        long globalQueueLength,
-        long liveGoroutines,
-        long runnextPuts,
-        long localPuts,
-        long globalPuts,
-        long globalPollsByFairnessTick,
-        long globalPolls,
-        long steals,
-        long tasksStolen,
-        long runnextSteals,
-        long handoffWatches,
-        long sliceEnds,
-        long yields,
-        long tasksRun,
-        long threadParks,
-        long threadUnparks,
-        long handoffsSyscall,
-        long handoffsBlocked,
-        long handoffsBusy,
-        long preemptRequests,
-        long syscallFastReacquires,
-        long sysmonWakeups,
-        boolean shutdown,
-        boolean terminated) {
+public final class SchedulerStats {
+    private final String name;
+    private final int procs;
+    private final int freeTokens;
+    private final int threads;
+    private final int idleThreads;
+    private final int spinningThreads;
+    private final int threadsHighWater;
+    private final List<Integer> localQueueLengths;
+    private final long globalQueueLength;
+    private final long liveGoroutines;
+    private final long[] totals;
+    private final boolean shutdown;
+    private final boolean terminated;
 
-    public SchedulerStats {
-        localQueueLengths = List.copyOf(localQueueLengths);
+    SchedulerStats(String name, int procs, int freeTokens, int threads, int idleThreads, int spinningThreads,
+                   int threadsHighWater, List<Integer> localQueueLengths, long globalQueueLength,
+                   long liveGoroutines, long[] totals, boolean shutdown, boolean terminated) {
+        this.name = Objects.requireNonNull(name);
+        this.procs = procs;
+        this.freeTokens = freeTokens;
+        this.threads = threads;
+        this.idleThreads = idleThreads;
+        this.spinningThreads = spinningThreads;
+        this.threadsHighWater = threadsHighWater;
+        this.localQueueLengths = List.copyOf(localQueueLengths);
+        this.globalQueueLength = globalQueueLength;
+        this.liveGoroutines = liveGoroutines;
+        if (totals.length != Counter.COUNT) {
+            throw new IllegalArgumentException("totals must have " + Counter.COUNT + " entries, got " + totals.length);
+        }
+        this.totals = totals.clone();
+        this.shutdown = shutdown;
+        this.terminated = terminated;
     }
 
-    /** One line in the style of Go's schedtrace: {@code SCHED gomaxprocs=2 idleprocs=0 threads=3 ...}. */
+    private long total(Counter c) {
+        return totals[c.ordinal()];
+    }
+
+    /** The scheduler's name. */
+    public String name() {
+        return name;
+    }
+
+    /** Number of Ps (Go: gomaxprocs). */
+    public int procs() {
+        return procs;
+    }
+
+    /**
+     * Free run tokens: how many more Ps could run goroutines right now without a carrier giving one up (Go:
+     * {@code sched.npidle}, printed as {@code idleprocs}). Equal to idle Ps, except that a P whose carrier sysmon
+     * found blocked has lost its token while its object stays with that carrier.
+     */
+    public int freeTokens() {
+        return freeTokens;
+    }
+
+    /** Carrier threads alive, idle or not (Go: mcount). */
+    public int threads() {
+        return threads;
+    }
+
+    /** Carriers parked on the idle-M list (Go: sched.nmidle). */
+    public int idleThreads() {
+        return idleThreads;
+    }
+
+    /** Carriers looking for work (Go: sched.nmspinning). */
+    public int spinningThreads() {
+        return spinningThreads;
+    }
+
+    /** The most carriers ever alive at once. */
+    public int threadsHighWater() {
+        return threadsHighWater;
+    }
+
+    /** Per P object (spares made by hand-offs included), tasks in its local ring plus runnext. */
+    public List<Integer> localQueueLengths() {
+        return localQueueLengths;
+    }
+
+    /** Tasks in the global run queue (Go: sched.runqsize). */
+    public long globalQueueLength() {
+        return globalQueueLength;
+    }
+
+    /** Goroutines started and not yet terminated, plus plain tasks submitted and not yet run. */
+    public long liveGoroutines() {
+        return liveGoroutines;
+    }
+
+    /** Tasks put in a runnext slot (Go: runqput with next=true). */
+    public long runnextPuts() {
+        return total(Counter.RUNNEXT_PUTS);
+    }
+
+    /** Tasks put at the tail of a local ring (including ones kicked out of runnext). */
+    public long localPuts() {
+        return total(Counter.LOCAL_PUTS);
+    }
+
+    /** Tasks put on the global queue: external submissions, spills of full rings, yields, slice ends. */
+    public long globalPuts() {
+        return total(Counter.GLOBAL_PUTS) + total(Counter.EXTERNAL_GLOBAL_PUTS);
+    }
+
+    /** Of {@link #globalPuts()}, tasks submitted by threads that hold no P of this scheduler. */
+    public long externalGlobalPuts() {
+        return total(Counter.EXTERNAL_GLOBAL_PUTS);
+    }
+
+    /** Global polls done because schedtick % 61 == 0 (Go: findRunnable's fairness check). */
+    public long globalPollsByFairnessTick() {
+        return total(Counter.FAIRNESS_POLLS);
+    }
+
+    /** Other batch polls of the global queue (globrunqget with max = 0). */
+    public long globalPolls() {
+        return total(Counter.GLOBAL_POLLS);
+    }
+
+    /** Successful steals (Go: runqsteal returning a G). */
+    public long steals() {
+        return total(Counter.STEALS);
+    }
+
+    /** Tasks moved by those steals. */
+    public long tasksStolen() {
+        return total(Counter.TASKS_STOLEN);
+    }
+
+    /** Steals that took a victim's runnext. */
+    public long runnextSteals() {
+        return total(Counter.RUNNEXT_STEALS);
+    }
+
+    /**
+     * Looks by a spinning carrier that left a busy P's runnext alone because its owner kept refilling it (a
+     * hand-off chain such as a channel ping-pong), after which the carrier kept its P and went on watching
+     * instead of parking.
+     */
+    public long handoffWatches() {
+        return total(Counter.HANDOFF_WATCHES);
+    }
+
+    /** Runnext chains cut because they held a P longer than the time slice. */
+    public long sliceEnds() {
+        return total(Counter.SLICE_ENDS);
+    }
+
+    /** {@code Thread.yield()} resubmissions sent to the global queue (Go: Gosched). */
+    public long yields() {
+        return total(Counter.YIELDS);
+    }
+
+    /** Task runs (continuation segments) executed. */
+    public long tasksRun() {
+        return total(Counter.TASKS_RUN);
+    }
+
+    /** Times a carrier parked on the idle list (Go: stopm). */
+    public long threadParks() {
+        return total(Counter.THREAD_PARKS);
+    }
+
+    /** Times a parked carrier was handed a P (Go: startm waking an idle M). */
+    public long threadUnparks() {
+        return total(Counter.THREAD_UNPARKS);
+    }
+
+    /**
+     * Tokens taken from Ps in an explicit {@code Syscall.blocking} call (Go: retake of a _Psyscall P, or
+     * entersyscallblock).
+     */
+    public long handoffsSyscall() {
+        return total(Counter.HANDOFFS_SYSCALL);
+    }
+
+    /**
+     * Tokens taken by sysmon from carriers found blocked (in one task for the blocked threshold without burning
+     * CPU: file I/O, native calls, pinned parks).
+     */
+    public long handoffsBlocked() {
+        return total(Counter.HANDOFFS_BLOCKED);
+    }
+
+    /** Tokens taken by sysmon from carriers hogging the CPU while work waited. */
+    public long handoffsBusy() {
+        return total(Counter.HANDOFFS_BUSY);
+    }
+
+    /** Preempt flags set by sysmon on goroutines that ran a whole slice. */
+    public long preemptRequests() {
+        return total(Counter.PREEMPT_REQUESTS);
+    }
+
+    /** {@code exitSyscall} calls that kept their token (Go: exitsyscallfast). */
+    public long syscallFastReacquires() {
+        return total(Counter.SYSCALL_FAST_REACQUIRES);
+    }
+
+    /** Times sysmon woke up (it sleeps 20 us to 10 ms, and indefinitely when all is idle). */
+    public long sysmonWakeups() {
+        return total(Counter.SYSMON_WAKEUPS);
+    }
+
+    /** True once shutdown or close began. */
+    public boolean shutdown() {
+        return shutdown;
+    }
+
+    /** True once every goroutine ended after shutdown. */
+    public boolean terminated() {
+        return terminated;
+    }
+
+    /** One line in the style of Go's schedtrace: {@code SCHED name: gomaxprocs=2 idleprocs=0 threads=3 ...}. */
     public String schedtrace() {
-        StringBuilder sb = new StringBuilder(128);
+        StringBuilder sb = new StringBuilder(160);
         sb.append("SCHED ").append(name)
                 .append(": gomaxprocs=").append(procs)
-                .append(" idleprocs=").append(idleProcs)
+                .append(" idleprocs=").append(freeTokens)
                 .append(" threads=").append(threads)
                 .append(" spinningthreads=").append(spinningThreads)
                 .append(" idlethreads=").append(idleThreads)
@@ -100,17 +246,24 @@ public record SchedulerStats(
             sb.append(localQueueLengths.get(i));
         }
         return sb.append("] live=").append(liveGoroutines)
-                .append(" runnext=").append(runnextPuts)
-                .append(" local=").append(localPuts)
-                .append(" global=").append(globalPuts)
-                .append(" tick61=").append(globalPollsByFairnessTick)
-                .append(" steals=").append(steals).append('/').append(tasksStolen)
-                .append(" runnextsteals=").append(runnextSteals)
-                .append(" watches=").append(handoffWatches)
-                .append(" parks=").append(threadParks)
-                .append(" handoffs=").append(handoffsSyscall).append('/').append(handoffsBlocked).append('/')
-                .append(handoffsBusy)
-                .append(" preempts=").append(preemptRequests)
+                .append(" runnext=").append(runnextPuts())
+                .append(" local=").append(localPuts())
+                .append(" global=").append(globalPuts())
+                .append(" external=").append(externalGlobalPuts())
+                .append(" tick61=").append(globalPollsByFairnessTick())
+                .append(" steals=").append(steals()).append('/').append(tasksStolen())
+                .append(" runnextsteals=").append(runnextSteals())
+                .append(" watches=").append(handoffWatches())
+                .append(" parks=").append(threadParks())
+                .append(" handoffs=").append(handoffsSyscall()).append('/').append(handoffsBlocked()).append('/')
+                .append(handoffsBusy())
+                .append(" preempts=").append(preemptRequests())
                 .toString();
+    }
+
+    /** The {@link #schedtrace()} line. */
+    @Override
+    public String toString() {
+        return schedtrace();
     }
 }

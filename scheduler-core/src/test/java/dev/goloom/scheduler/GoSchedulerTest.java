@@ -88,11 +88,11 @@ class GoSchedulerTest {
     @Test
     void globalQueueBatchFollowsGoFormula() {
         // Go: globrunqget n = min(size, size/gomaxprocs + 1, max if > 0, len(runq)/2)
-        assertThat(GoScheduler.globrunqgetCount(200, 1, 0, 128)).isEqualTo(128);
-        assertThat(GoScheduler.globrunqgetCount(10, 4, 0, 128)).isEqualTo(3);
-        assertThat(GoScheduler.globrunqgetCount(1, 8, 0, 128)).isEqualTo(1);
-        assertThat(GoScheduler.globrunqgetCount(100, 2, 1, 128)).as("fairness tick takes one").isEqualTo(1);
-        assertThat(GoScheduler.globrunqgetCount(0, 2, 0, 128)).isZero();
+        assertThat(Sched.globrunqgetCount(200, 1, 0, 128)).isEqualTo(128);
+        assertThat(Sched.globrunqgetCount(10, 4, 0, 128)).isEqualTo(3);
+        assertThat(Sched.globrunqgetCount(1, 8, 0, 128)).isEqualTo(1);
+        assertThat(Sched.globrunqgetCount(100, 2, 1, 128)).as("fairness tick takes one").isEqualTo(1);
+        assertThat(Sched.globrunqgetCount(0, 2, 0, 128)).isZero();
     }
 
     @Test
@@ -311,16 +311,16 @@ class GoSchedulerTest {
                 .hasMessage("maxProcs must be >= 1, got -3 (from maxProcs(int))");
         assertThatThrownBy(() -> GoScheduler.builder().maxProcs(5000))
                 .hasMessage("maxProcs must be <= 1024, got 5000 (from maxProcs(int))");
-        assertThatThrownBy(() -> GoScheduler.resolveMaxProcs("abc", null, 2))
+        assertThatThrownBy(() -> SchedulerConfig.resolveMaxProcs("abc", null, 2))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("maxProcs must be an integer >= 1, got 'abc' (from GOMAXPROCS)");
-        assertThatThrownBy(() -> GoScheduler.resolveMaxProcs("0", null, 2))
+        assertThatThrownBy(() -> SchedulerConfig.resolveMaxProcs("0", null, 2))
                 .hasMessage("maxProcs must be >= 1, got 0 (from GOMAXPROCS)");
-        assertThatThrownBy(() -> GoScheduler.resolveMaxProcs(null, "-1", 2))
+        assertThatThrownBy(() -> SchedulerConfig.resolveMaxProcs(null, "-1", 2))
                 .hasMessage("maxProcs must be >= 1, got -1 (from goloom.maxprocs)");
-        assertThat(GoScheduler.resolveMaxProcs(" 3 ", "7", 2)).as("GOMAXPROCS wins").isEqualTo(3);
-        assertThat(GoScheduler.resolveMaxProcs(null, "7", 2)).isEqualTo(7);
-        assertThat(GoScheduler.resolveMaxProcs(null, null, 6)).isEqualTo(6);
+        assertThat(SchedulerConfig.resolveMaxProcs(" 3 ", "7", 2)).as("GOMAXPROCS wins").isEqualTo(3);
+        assertThat(SchedulerConfig.resolveMaxProcs(null, "7", 2)).isEqualTo(7);
+        assertThat(SchedulerConfig.resolveMaxProcs(null, null, 6)).isEqualTo(6);
     }
 
     @Test

@@ -365,7 +365,7 @@ class SysmonTest {
         try (GoScheduler s = GoScheduler.builder().maxProcs(2).name("idle").build()) {
             assertThat(Go.go(s, () -> { }).join(Duration.ofSeconds(WAIT_S))).isTrue();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_S);
-            while (s.stats().idleProcs() < 2 && System.nanoTime() < deadline) {
+            while (s.stats().freeTokens() < 2 && System.nanoTime() < deadline) {
                 Thread.onSpinWait();
             }
             long before = s.stats().sysmonWakeups();

@@ -14,7 +14,7 @@ package dev.goloom.scheduler.internal;
  * store, under the lock) after storing the task, so a reader that sees a non-zero count and then takes the lock
  * sees the task.
  */
-public final class GlobalRunQueue {
+public final class GlobalRunQueue implements Overflow {
     private final SpinLock lock = new SpinLock();
     private Runnable[] ring;   // guarded by lock
     private int head;          // guarded by lock: index of the oldest task
@@ -44,6 +44,7 @@ public final class GlobalRunQueue {
     }
 
     /** Any thread. Appends {@code batch[0 .. n)} in order, in one lock acquisition. Go: globrunqputbatch. */
+    @Override
     public void putBatch(Runnable[] batch, int n) {
         lock.lock();
         try {

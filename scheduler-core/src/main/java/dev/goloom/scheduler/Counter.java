@@ -1,0 +1,35 @@
+package dev.goloom.scheduler;
+
+/**
+ * Every event counter of a scheduler, by who writes it. {@link SchedulerStats} reports their totals; its
+ * accessors document what each counts.
+ */
+enum Counter {
+    // ---- per P, written only by the P's owner M (SingleWriterCounters in P)
+    RUNNEXT_PUTS,
+    LOCAL_PUTS,
+    GLOBAL_PUTS,
+    FAIRNESS_POLLS,
+    GLOBAL_POLLS,
+    STEALS,
+    TASKS_STOLEN,
+    RUNNEXT_STEALS,
+    HANDOFF_WATCHES,
+    SLICE_ENDS,
+    YIELDS,
+    TASKS_RUN,
+    SYSCALL_FAST_REACQUIRES,
+    // ---- per M, written only by the M itself (SingleWriterCounters in M)
+    THREAD_PARKS,
+    THREAD_UNPARKS,
+    // ---- scheduler-wide, written by any thread (SharedCounters in Sched)
+    EXTERNAL_GLOBAL_PUTS,
+    HANDOFFS_SYSCALL,
+    HANDOFFS_BLOCKED,
+    HANDOFFS_BUSY,
+    PREEMPT_REQUESTS,
+    SYSMON_WAKEUPS;
+
+    static final Counter[] ALL = values();
+    static final int COUNT = ALL.length;
+}

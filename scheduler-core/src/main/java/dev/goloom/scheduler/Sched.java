@@ -1,0 +1,599 @@
+package dev.goloom.scheduler;
+
+import dev.goloom.scheduler.internal.GlobalRunQueue;
+import dev.goloom.scheduler.internal.SpinLock;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The scheduler-wide state and its operations. Go: {@code type schedt} (the global {@code sched}) with the
+ * {@code proc.go} functions that work on it: the idle P and M lists, the run tokens, the spinning count, the global
+ * run queue, and {@code wakep}, {@code startm}, {@code stopm}, {@code globrunqget}.
+ *
+ * <h2>Locking</h2>
+ * {@link #lock} (Go: {@code sched.lock}) guards the idle-P list, the idle-M list and writes of the free-token
+ * count. It is a never-parking {@link SpinLock}: {@code execute} reaches {@link #wakep} from pinned virtual
+ * threads. Methods that need it say so and assert it on their first line. The global queue has its own spin lock
+ * (inside {@link GlobalRunQueue}); the two are never held together.
+ *
+ * <h2>Counts read without the lock</h2>
+ * {@code freeTokens} (Go: {@code sched.npidle}, which counts idle Ps; goloom counts free run tokens, because a
+ * blocked carrier's P loses its token but keeps its object) is written under the lock and read anywhere.
+ * {@code nmspinning} changes only by atomic read-modify-write ({@link #casNmspinning}, {@link #xaddNmspinning}),
+ * each a full fence, as the "Delicate dance" in the package overview needs.
+ */
+final class Sched {
+    private static final VarHandle NMSPINNING;
+
+    static {
+        try {
+            NMSPINNING = MethodHandles.lookup().findVarHandle(Sched.class, "nmspinning", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    final SchedulerConfig config;
+    /** The facade: told when a goroutine ends, and how to report a plain task's exception. */
+    final GoScheduler scheduler;
+    final int procs;
+    /** Go: sched.runq. Unbounded FIFO under its own spin lock; lower priority than local queues. */
+    final GlobalRunQueue runq = new GlobalRunQueue(1024);
+    /** Go: sched.lock. */
+    final SpinLock lock = new SpinLock();
+    final Sysmon sysmon;
+    /** Events counted by threads that hold no P, and counts of carriers that exited. */
+    final SharedCounters counters = new SharedCounters();
+
+    /**
+     * Every P object: the {@code procs} original ones plus spares made when sysmon moved a token away from a
+     * blocked carrier's P and no idle P object was free. Copy-on-write under {@link #lock}; read without it.
+     */
+    private volatile P[] allp;
+    /** Go: sched.pidle. Guarded by {@link #lock}. */
+    private P pidle;
+    /** Free run tokens (Go: sched.npidle; see class comment). Written under {@link #lock}. */
+    private volatile int freeTokens;
+    /** Go: sched.midle. Guarded by {@link #lock}. */
+    private M midle;
+    /** Go: sched.nmidle. Written under {@link #lock}. */
+    private volatile int nmidle;
+    /** Go: sched.nmspinning. Atomic read-modify-writes only. */
+    private volatile int nmspinning;
+
+    /** Every live carrier (Go: allm). */
+    private final Set<M> allm = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger mcount = new AtomicInteger();
+    private final AtomicInteger mHighWater = new AtomicInteger();
+    private final AtomicInteger nextMid = new AtomicInteger();
+    private volatile boolean maxThreadsLogged;
+    /** Set once, when the scheduler terminates: idle carriers exit, sysmon stops. */
+    private volatile boolean terminated;
+
+    Sched(SchedulerConfig config, GoScheduler scheduler) {
+        this.config = config;
+        this.scheduler = scheduler;
+        this.procs = config.procs;
+        P[] ps = new P[procs];
+        for (int i = 0; i < procs; i++) {
+            ps[i] = new P(i, config, runq);
+        }
+        this.allp = ps;
+        this.sysmon = new Sysmon(this);
+        // All Ps start idle and every token is free: the first submission wakes a carrier (Go: procresize).
+        lock.lock();
+        try {
+            for (int i = procs - 1; i >= 0; i--) {
+                ps[i].link = pidle;
+                pidle = ps[i];
+            }
+            freeTokens = procs;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ===================================================================================== counts and snapshots
+
+    /** Free run tokens, volatile read (any thread). */
+    int lvFreeTokens() {
+        return freeTokens;
+    }
+
+    /** Go: sched.nmspinning, volatile read (any thread). */
+    int lvNmspinning() {
+        return nmspinning;
+    }
+
+    /** Any thread. A full fence. */
+    boolean casNmspinning(int expect, int update) {
+        return NMSPINNING.compareAndSet(this, expect, update);
+    }
+
+    /** Any thread. An atomic add, a full fence. */
+    void xaddNmspinning(int delta) {
+        NMSPINNING.getAndAdd(this, delta);
+    }
+
+    /** Every P object right now (a snapshot; spares may be added later). Any thread. */
+    P[] allp() {
+        return allp;
+    }
+
+    boolean isTerminated() {
+        return terminated;
+    }
+
+    // ========================================================================================== global queue
+
+    /** Go: {@code globrunqput}, by the owner of {@code p}. */
+    void globrunqput(P p, Runnable task) {
+        runq.put(task);
+        p.counters.inc(Counter.GLOBAL_PUTS);
+    }
+
+    /**
+     * Go: {@code globrunqget}. Owner of {@code p} only. Takes a fair share of the global queue:
+     * {@code min(size, size/procs + 1, max if > 0, capacity/2)} tasks; returns the first and puts the rest in the
+     * local ring.
+     */
+    Runnable globrunqget(P p, int max) {
+        Runnable[] batch = p.grab;
+        int n = globrunqgetCount(runq.size(), procs, max, batch.length);
+        if (n == 0) {
+            return null;
+        }
+        n = runq.take(batch, n);
+        if (n == 0) {
+            return null;
+        }
+        Runnable first = batch[0];
+        batch[0] = null;
+        for (int i = 1; i < n; i++) {
+            Runnable t = batch[i];
+            batch[i] = null;
+            p.runq.put(t); // never spills: n <= capacity/2 and the ring was empty
+        }
+        return first;
+    }
+
+    /** Go: globrunqget's batch size, {@code min(size, size/procs + 1, max if > 0, half)}. */
+    static int globrunqgetCount(int size, int procs, int max, int half) {
+        if (size <= 0) {
+            return 0;
+        }
+        int n = Math.min(size, size / procs + 1);
+        if (max > 0 && n > max) {
+            n = max;
+        }
+        return Math.min(n, half);
+    }
+
+    /** True if a P that lost its token to sysmon still has queued tasks (only stealing can reach them). */
+    boolean anyTokenlessWork() {
+        for (P p : allp) {
+            if (p.status() == P.BLOCKED && !p.steal.isEmpty()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Go: checkRunqsNoP. True if some non-idle P's local queue has work. */
+    boolean anyLocalWork() {
+        for (P p : allp) {
+            if (p.status() != P.IDLE && !p.steal.isEmpty()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // ============================================================================ waking and parking carriers
+
+    /**
+     * Go: {@code wakep}. Starts a spinning carrier if a token is free and nobody spins. Submitter side of the
+     * "Delicate dance": the task was published before this call.
+     */
+    void wakep() {
+        VarHandle.fullFence(); // step 2: order the task's publication before the reads below
+        wakepAfterRmw();
+    }
+
+    /**
+     * {@link #wakep} for a submitter that published with an atomic read-modify-write: {@code runqput(next=true)}'s
+     * exchange of runnext, which is a full fence, so step 2 is already done. (A task it displaced into the ring
+     * is published later with a store-release, but a carrier giving up sees the P as non-empty through runnext,
+     * which holds the new task from the exchange on, so no wake-up can be lost.)
+     */
+    void wakepAfterRmw() {
+        if (freeTokens == 0) {
+            return;
+        }
+        if (nmspinning != 0 || !casNmspinning(0, 1)) {
+            return;
+        }
+        startm(null, true);
+    }
+
+    /**
+     * Go: {@code startm}. Gives P {@code p} (or an idle P if null) to an idle carrier, or to a new one. If
+     * {@code spinning}, the caller already counted the carrier in {@code nmspinning}; that count is undone when
+     * no token is free.
+     */
+    void startm(P p, boolean spinning) {
+        M m;
+        lock.lock();
+        try {
+            if (p == null) {
+                p = pidleget();
+                if (p == null) {
+                    if (spinning) {
+                        xaddNmspinning(-1);
+                    }
+                    return;
+                }
+            }
+            m = mget();
+        } finally {
+            lock.unlock();
+        }
+        sysmon.wake(); // work arrived; sysmon may be in its all-idle sleep
+        if (m == null) {
+            newm(p, spinning);
+            return;
+        }
+        m.startSpinning = spinning;
+        m.nextp = p; // volatile: the P hand-off, read by the M after it wakes
+        LockSupport.unpark(m);
+    }
+
+    /** Go: {@code newm}. Starts a new carrier that begins with {@code p}, unless maxThreads carriers exist. */
+    private void newm(P p, boolean spinning) {
+        int n = mcount.incrementAndGet();
+        if (n > config.maxThreads) {
+            mcount.decrementAndGet();
+            giveBack(p, spinning);
+            if (!maxThreadsLogged) {
+                maxThreadsLogged = true;
+                System.getLogger("dev.goloom.scheduler").log(System.Logger.Level.WARNING,
+                        "goloom scheduler ''{0}'' reached maxThreads={1} carrier threads (many carriers blocked?);"
+                                + " not adding more (raise -Dgoloom.maxThreads)", config.name, config.maxThreads);
+            }
+            return;
+        }
+        mHighWater.accumulateAndGet(n, Math::max);
+        M m = new M(this, nextMid.incrementAndGet(), p, spinning);
+        allm.add(m);
+        try {
+            m.start();
+        } catch (Throwable e) { // OutOfMemoryError "unable to create native thread", or similar
+            allm.remove(m);
+            mcount.decrementAndGet();
+            giveBack(p, spinning);
+            throw e;
+        }
+        sysmon.startOnce();
+    }
+
+    /** Undoes a startm whose carrier could not be started: the P and its token go back to the idle list. */
+    private void giveBack(P p, boolean spinning) {
+        lock.lock();
+        try {
+            p.svStatus(P.IDLE);
+            pidleput(p, true);
+        } finally {
+            lock.unlock();
+        }
+        if (spinning) {
+            xaddNmspinning(-1);
+        }
+    }
+
+    /**
+     * Called by carrier {@code m} as its thread ends: its counts move to the shared counters (before it leaves
+     * {@code allm}, so totals never go backwards; a snapshot taken in between may count them twice).
+     */
+    void mexit(M m) {
+        for (Counter c : Counter.ALL) {
+            long v = m.counters.get(c);
+            if (v != 0) {
+                counters.add(c, v);
+            }
+        }
+        allm.remove(m);
+        mcount.decrementAndGet();
+    }
+
+    /**
+     * Go: {@code stopm}. Parks carrier {@code m} (which holds no P) on the idle list until {@code startm} hands it
+     * a P. Returns true with the P acquired, or false if the carrier must exit (keep-alive expired, or the
+     * scheduler terminated). Called by {@code m} only.
+     */
+    boolean stopm(M m) {
+        lock.lock();
+        try {
+            if (terminated) {
+                return false;
+            }
+            mput(m);
+        } finally {
+            lock.unlock();
+        }
+        m.counters.inc(Counter.THREAD_PARKS);
+        long deadline = System.nanoTime() + config.keepAliveNanos;
+        for (;;) {
+            P np = m.nextp;
+            if (np != null) {
+                m.nextp = null;
+                acquirep(m, np);
+                m.spinning = m.startSpinning;
+                m.counters.inc(Counter.THREAD_UNPARKS);
+                return true;
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || terminated) {
+                lock.lock();
+                boolean removed;
+                try {
+                    removed = m.idle && mremove(m);
+                } finally {
+                    lock.unlock();
+                }
+                if (removed) {
+                    return false;
+                }
+                // startm took this M off the list and is about to hand it a P: wait for nextp.
+                left = TimeUnit.MILLISECONDS.toNanos(1);
+            }
+            LockSupport.parkNanos(this, left);
+        }
+    }
+
+    /** Go: {@code acquirep}. {@code p} came from pidleget (status RUNNING, token held). Called by {@code m}. */
+    static void acquirep(M m, P p) {
+        p.m = m;
+        m.p = p;
+    }
+
+    /**
+     * Go: findRunnable's "release P" under {@code sched.lock}: unless the global queue has work, puts {@code m}'s
+     * P {@code p} on the idle list (with its token, or without one if sysmon took it meanwhile) and detaches it.
+     * Called by {@code m} only.
+     *
+     * @return false, with nothing changed, if the global queue has work
+     */
+    boolean releasep(M m, P p) {
+        lock.lock();
+        try {
+            if (!runq.isEmpty()) {
+                return false;
+            }
+            if (p.casStatus(P.RUNNING, P.IDLE)) {
+                pidleput(p, true);
+            } else { // sysmon took the token meanwhile (BLOCKED): the P goes idle without one
+                p.casStatus(P.BLOCKED, P.IDLE);
+                pidleput(p, false);
+            }
+            m.p = null;
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Takes a free token with an idle P (see {@link #pidleget}), under the lock. Any thread. */
+    P takeIdleP() {
+        lock.lock();
+        try {
+            return pidleget();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Go: {@code pidleput}. Puts P {@code p} on the idle list; if {@code withToken}, its run token becomes free.
+     * Requires {@link #lock}; the caller already moved {@code p}'s status to IDLE.
+     */
+    private void pidleput(P p, boolean withToken) {
+        assert lock.isHeldByCurrentThread();
+        p.m = null;
+        p.link = pidle;
+        pidle = p;
+        if (withToken) {
+            freeTokens = freeTokens + 1; // volatile store; single writer under the lock
+        }
+    }
+
+    /**
+     * Go: {@code pidleget}. Takes a free run token and an idle P object to hold it (a new spare P if every P object
+     * is busy or blocked), status RUNNING. Returns null if no token is free. Requires {@link #lock}.
+     */
+    private P pidleget() {
+        assert lock.isHeldByCurrentThread();
+        if (freeTokens == 0) {
+            return null;
+        }
+        P p = pidle;
+        if (p != null) {
+            pidle = p.link;
+            p.link = null;
+        } else {
+            P[] old = allp;
+            p = new P(old.length, config, runq);
+            P[] grown = Arrays.copyOf(old, old.length + 1);
+            grown[old.length] = p;
+            allp = grown;
+        }
+        freeTokens = freeTokens - 1;
+        p.svStatus(P.RUNNING);
+        return p;
+    }
+
+    /**
+     * The P of the calling carrier lost its token to sysmon: take a free one back. Like Go's exitsyscallfast_pidle
+     * it wakes sysmon if it sleeps (sysmon sleeps for good once every token is free, and this token may block
+     * again). Called by {@code p}'s owner; requires no lock.
+     */
+    boolean reacquire(P p) {
+        lock.lock();
+        try {
+            if (p.status() != P.BLOCKED || freeTokens == 0) {
+                return p.status() == P.RUNNING;
+            }
+            freeTokens = freeTokens - 1;
+            p.svStatus(P.RUNNING);
+        } finally {
+            lock.unlock();
+        }
+        sysmon.wake();
+        return true;
+    }
+
+    /** Moves P {@code p} from {@code from} (RUNNING or SYSCALL) to BLOCKED and frees its token. Any thread. */
+    boolean takeToken(P p, int from) {
+        lock.lock();
+        try {
+            if (!p.casStatus(from, P.BLOCKED)) {
+                return false;
+            }
+            freeTokens = freeTokens + 1;
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Go: {@code handoffp}, for a token just taken from {@code p}: start a carrier with a P if work is waiting (in
+     * {@code p}'s queue, which it can steal, or the global queue); otherwise the free token waits for the next
+     * submission's {@code wakep}. Any thread.
+     */
+    void handoffp(P p) {
+        if (!p.steal.isEmpty()) {
+            // The work sits in p's ring, which only stealing can reach: the new carrier must be allowed to spin
+            // even when every token is free (findRunnable's spin limit counts busy tokens only).
+            xaddNmspinning(1);
+            startm(null, true);
+        } else if (!runq.isEmpty()) {
+            startm(null, false);
+        }
+    }
+
+    /**
+     * Carrier {@code m} is back from a task during which its P lost its token, and no token is free: as the P's
+     * only owner it moves the P's queue to the global queue, parks the P as idle (no token) and drops it.
+     * Called by {@code m} only.
+     */
+    void dropBlockedP(M m, P p) {
+        p.runq.drain();
+        lock.lock();
+        try {
+            if (!p.casStatus(P.BLOCKED, P.IDLE)) {
+                throw new IllegalStateException("P" + p.id + " not blocked: " + p);
+            }
+            pidleput(p, false);
+            m.p = null;
+        } finally {
+            lock.unlock();
+        }
+        wakep(); // the moved tasks need a carrier with a token
+    }
+
+    /** Go: {@code mput}. Requires {@link #lock}. */
+    private void mput(M m) {
+        assert lock.isHeldByCurrentThread();
+        m.link = midle;
+        m.idle = true;
+        midle = m;
+        nmidle = nmidle + 1;
+    }
+
+    /** Go: {@code mget}. Requires {@link #lock}. */
+    private M mget() {
+        assert lock.isHeldByCurrentThread();
+        M m = midle;
+        if (m != null) {
+            midle = m.link;
+            m.link = null;
+            m.idle = false;
+            nmidle = nmidle - 1;
+        }
+        return m;
+    }
+
+    /** Removes {@code m} from the idle list (keep-alive expiry). Requires {@link #lock}. */
+    private boolean mremove(M m) {
+        assert lock.isHeldByCurrentThread();
+        M prev = null;
+        for (M x = midle; x != null; prev = x, x = x.link) {
+            if (x == m) {
+                if (prev == null) {
+                    midle = x.link;
+                } else {
+                    prev.link = x.link;
+                }
+                x.link = null;
+                x.idle = false;
+                nmidle = nmidle - 1;
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // ============================================================================================= lifecycle
+
+    /** The scheduler terminated: idle carriers and sysmon exit. Any thread; idempotent. */
+    void terminate() {
+        terminated = true;
+        for (M m : allm) {
+            LockSupport.unpark(m); // idle carriers see the flag and exit
+        }
+        sysmon.stop();
+    }
+
+    // ============================================================================================== reporting
+
+    /** Adds every counter of every P, every live M and the shared counters into {@code totals}. Any thread. */
+    void addCounters(long[] totals) {
+        for (P p : allp) {
+            p.counters.addTo(totals);
+        }
+        for (M m : allm) {
+            m.counters.addTo(totals);
+        }
+        counters.addTo(totals);
+    }
+
+    /** Per P object, its queue length. Any thread. */
+    List<Integer> queueLengths() {
+        P[] ps = allp;
+        Integer[] lens = new Integer[ps.length];
+        for (int i = 0; i < ps.length; i++) {
+            lens[i] = ps[i].steal.size();
+        }
+        return List.of(lens);
+    }
+
+    int mcount() {
+        return mcount.get();
+    }
+
+    int nmidle() {
+        return nmidle;
+    }
+
+    int mHighWater() {
+        return mHighWater.get();
+    }
+}

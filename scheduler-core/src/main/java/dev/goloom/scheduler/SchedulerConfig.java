@@ -1,0 +1,373 @@
+package dev.goloom.scheduler;
+
+import dev.goloom.scheduler.internal.LocalRunQueue;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * The settings of one {@link GoScheduler}, fixed when it is built: what {@link Builder} was given, with the rest
+ * resolved from the environment ({@code GOMAXPROCS}) and system properties ({@code -Dgoloom.*}). Every bad value
+ * is rejected with an {@link IllegalArgumentException} that names the value and where it came from.
+ *
+ * <table class="striped">
+ *   <caption>Settings and where their defaults come from</caption>
+ *   <thead><tr><th>setting</th><th>builder</th><th>else</th><th>default</th></tr></thead>
+ *   <tbody>
+ *   <tr><td>maxProcs</td><td>{@link Builder#maxProcs}</td><td>env {@code GOMAXPROCS}, then
+ *       {@code -Dgoloom.maxprocs}</td><td>available processors</td></tr>
+ *   <tr><td>maxThreads</td><td>{@link Builder#maxThreads}</td><td>{@code -Dgoloom.maxThreads}</td><td>256</td></tr>
+ *   <tr><td>blockedThreshold</td><td>{@link Builder#blockedThreshold}</td><td>{@code -Dgoloom.blockedThreshold}</td>
+ *       <td>10 ms</td></tr>
+ *   <tr><td>timeSlice</td><td>{@link Builder#timeSlice}</td><td></td><td>10 ms</td></tr>
+ *   <tr><td>keepAlive</td><td>{@link Builder#keepAlive}</td><td></td><td>30 s</td></tr>
+ *   </tbody>
+ * </table>
+ */
+public final class SchedulerConfig {
+    /** Go's {@code _MaxGomaxprocs}. */
+    public static final int MAX_PROCS = 1024;
+    /** Default bound on carrier threads (Go's is 10,000; goloom's carriers are heavier). */
+    static final int DEFAULT_MAX_THREADS = 256;
+    /** Default time a carrier may sit in one task before sysmon looks at it (Go: forcePreemptNS). */
+    static final Duration DEFAULT_BLOCKED_THRESHOLD = Duration.ofMillis(10);
+    /**
+     * Test-only: a seed that turns on Go's {@code randomizeScheduler} (runnext puts ignored half the time,
+     * spilled batches shuffled, runnext steals on any pass). Read once per scheduler.
+     */
+    static final String RANDOMIZE_PROPERTY = "goloom.debug.randomizeScheduler";
+
+    final String name;
+    final int procs;
+    final String procsSource;
+    final long timeSliceNanos;
+    final long keepAliveNanos;
+    /** Null: print plain tasks' exceptions to stderr (GoScheduler's default). */
+    final GoScheduler.TaskExceptionHandler exceptionHandler;
+    final int queueCapacity;
+    final int maxThreads;
+    final long blockedThresholdNanos;
+    /** Go's randomizeScheduler, seeded; 0 = off. */
+    final long randomizeSeed;
+
+    private SchedulerConfig(Builder b) {
+        this.name = b.name != null ? b.name : GoScheduler.nextDefaultName();
+        if (b.maxProcs != null) {
+            this.procs = b.maxProcs;
+            this.procsSource = "builder";
+        } else {
+            String env = System.getenv("GOMAXPROCS");
+            String prop = System.getProperty("goloom.maxprocs");
+            this.procs = resolveMaxProcs(env, prop, Runtime.getRuntime().availableProcessors());
+            this.procsSource = env != null && !env.isBlank() ? "GOMAXPROCS"
+                    : prop != null && !prop.isBlank() ? "goloom.maxprocs" : "availableProcessors";
+        }
+        this.timeSliceNanos = b.timeSlice.toNanos();
+        this.keepAliveNanos = b.keepAlive.toNanos();
+        this.exceptionHandler = b.exceptionHandler;
+        this.queueCapacity = b.queueCapacity;
+        this.maxThreads = b.maxThreads != null ? b.maxThreads
+                : parseIntProperty("goloom.maxThreads", DEFAULT_MAX_THREADS, 1, Integer.MAX_VALUE);
+        this.blockedThresholdNanos = b.blockedThreshold != null ? b.blockedThreshold.toNanos()
+                : parseDurationProperty("goloom.blockedThreshold", DEFAULT_BLOCKED_THRESHOLD).toNanos();
+        this.randomizeSeed = b.randomizeSeed != null ? b.randomizeSeed : parseSeedProperty(RANDOMIZE_PROPERTY);
+        if (maxThreads < procs) {
+            throw new IllegalArgumentException("maxThreads must be >= maxProcs (" + procs + "), got " + maxThreads);
+        }
+    }
+
+    /** The scheduler's name (carrier threads are named {@code name-mN}). */
+    public String name() {
+        return name;
+    }
+
+    /** The number of Ps (Go: GOMAXPROCS). */
+    public int maxProcs() {
+        return procs;
+    }
+
+    /**
+     * Where {@link #maxProcs()} came from: {@code "builder"}, {@code "GOMAXPROCS"}, {@code "goloom.maxprocs"} or
+     * {@code "availableProcessors"}.
+     */
+    public String maxProcsSource() {
+        return procsSource;
+    }
+
+    /** How long a runnext chain may hold a P before other local work gets a turn. */
+    public Duration timeSlice() {
+        return Duration.ofNanos(timeSliceNanos);
+    }
+
+    /** How long an idle carrier waits for work before its thread exits. */
+    public Duration keepAlive() {
+        return Duration.ofNanos(keepAliveNanos);
+    }
+
+    /** The most carrier threads the scheduler may run at once. */
+    public int maxThreads() {
+        return maxThreads;
+    }
+
+    /** How long a carrier may stay in one task before sysmon classifies it as blocked or hogging. */
+    public Duration blockedThreshold() {
+        return Duration.ofNanos(blockedThresholdNanos);
+    }
+
+    @Override
+    public String toString() {
+        return "SchedulerConfig[name=" + name + ", maxProcs=" + procs + " (from " + procsSource + "), maxThreads="
+                + maxThreads + ", timeSlice=" + timeSlice() + ", blockedThreshold=" + blockedThreshold()
+                + ", keepAlive=" + keepAlive() + (randomizeSeed != 0 ? ", randomizeScheduler=" + randomizeSeed : "")
+                + "]";
+    }
+
+    // ============================================================================================== parsing
+
+    /**
+     * Resolves maxProcs when the builder was not given one: {@code GOMAXPROCS}, then {@code goloom.maxprocs},
+     * then the number of processors. Package-private for tests.
+     *
+     * @throws IllegalArgumentException naming the source if a set value is not an integer in [1, 1024]
+     */
+    static int resolveMaxProcs(String env, String property, int cpus) {
+        if (env != null && !env.isBlank()) {
+            return parseProcs(env, "GOMAXPROCS");
+        }
+        if (property != null && !property.isBlank()) {
+            return parseProcs(property, "goloom.maxprocs");
+        }
+        return Math.max(1, cpus);
+    }
+
+    /** Parses {@code 10ms}, {@code 500us}, {@code 2s}, or a bare number of milliseconds. Package-private for tests. */
+    static Duration parseDuration(String v, String source) {
+        String t = v.trim().toLowerCase(Locale.ROOT);
+        try {
+            Duration d;
+            if (t.endsWith("ms")) {
+                d = Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2).trim()));
+            } else if (t.endsWith("us")) {
+                d = Duration.ofNanos(1000 * Long.parseLong(t.substring(0, t.length() - 2).trim()));
+            } else if (t.endsWith("s")) {
+                d = Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1).trim()));
+            } else {
+                d = Duration.ofMillis(Long.parseLong(t));
+            }
+            if (d.compareTo(Duration.ofMillis(1)) < 0) {
+                throw new IllegalArgumentException(source + " must be >= 1ms, got '" + v + "'");
+            }
+            return d;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(source + " must be a duration like 10ms, 500us or 1s, got '" + v + "'");
+        }
+    }
+
+    private static int parseIntProperty(String key, int dflt, int min, int max) {
+        String v = System.getProperty(key);
+        if (v == null || v.isBlank()) {
+            return dflt;
+        }
+        int n;
+        try {
+            n = Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " must be an integer, got '" + v + "'");
+        }
+        if (n < min || n > max) {
+            throw new IllegalArgumentException(key + " must be in [" + min + ", " + max + "], got " + n);
+        }
+        return n;
+    }
+
+    private static long parseSeedProperty(String key) {
+        String v = System.getProperty(key);
+        if (v == null || v.isBlank()) {
+            return 0;
+        }
+        try {
+            long seed = Long.parseLong(v.trim());
+            if (seed == 0) {
+                throw new NumberFormatException();
+            }
+            return seed;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " must be a non-zero integer seed, got '" + v + "'");
+        }
+    }
+
+    private static Duration parseDurationProperty(String key, Duration dflt) {
+        String v = System.getProperty(key);
+        return v == null || v.isBlank() ? dflt : parseDuration(v, key);
+    }
+
+    private static int parseProcs(String value, String source) {
+        int n;
+        try {
+            n = Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("maxProcs must be an integer >= 1, got '" + value + "' (from "
+                    + source + ")");
+        }
+        return checkProcs(n, source);
+    }
+
+    private static int checkProcs(int n, String source) {
+        if (n < 1) {
+            throw new IllegalArgumentException("maxProcs must be >= 1, got " + n + " (from " + source + ")");
+        }
+        if (n > MAX_PROCS) {
+            throw new IllegalArgumentException("maxProcs must be <= " + MAX_PROCS + ", got " + n + " (from "
+                    + source + ")");
+        }
+        return n;
+    }
+
+    // =============================================================================================== builder
+
+    /**
+     * Configures a {@link GoScheduler}; get one from {@link GoScheduler#builder()}. Every setter validates its
+     * argument at once and throws {@link IllegalArgumentException} naming it. Not thread-safe; reusable (each
+     * {@link #build()} makes a new scheduler).
+     */
+    public static final class Builder {
+        private String name;
+        private Integer maxProcs;
+        private Duration timeSlice = Duration.ofMillis(10);
+        private Duration keepAlive = Duration.ofSeconds(30);
+        private int queueCapacity = LocalRunQueue.DEFAULT_CAPACITY;
+        private GoScheduler.TaskExceptionHandler exceptionHandler;
+        private Integer maxThreads;
+        private Duration blockedThreshold;
+        private Long randomizeSeed;
+
+        Builder() {
+        }
+
+        /**
+         * The scheduler's name, used in carrier names ({@code name-m1}) and messages. Default {@code goloom-N}.
+         *
+         * @throws IllegalArgumentException if {@code name} is null or blank
+         */
+        public Builder name(String name) {
+            if (name == null || name.isBlank()) {
+                throw new IllegalArgumentException("name must be a non-blank string, got " + quote(name));
+            }
+            this.name = name;
+            return this;
+        }
+
+        /**
+         * The number of Ps (Go: GOMAXPROCS), 1 to 1024. Default: {@code GOMAXPROCS} env, then
+         * {@code -Dgoloom.maxprocs}, then {@code Runtime.availableProcessors()}.
+         *
+         * @throws IllegalArgumentException if {@code maxProcs} is outside [1, 1024]
+         */
+        public Builder maxProcs(int maxProcs) {
+            this.maxProcs = checkProcs(maxProcs, "maxProcs(int)");
+            return this;
+        }
+
+        /**
+         * How long a runnext chain may hold a P before other local work gets a turn (Go: forcePreemptNS).
+         * Default 10 ms.
+         *
+         * @throws IllegalArgumentException if {@code timeSlice} is null or under 100 microseconds
+         */
+        public Builder timeSlice(Duration timeSlice) {
+            if (timeSlice == null || timeSlice.compareTo(Duration.ofNanos(100_000)) < 0) {
+                throw new IllegalArgumentException("timeSlice must be >= 100us, got " + timeSlice);
+            }
+            this.timeSlice = timeSlice;
+            return this;
+        }
+
+        /**
+         * How long an idle carrier waits for work before its thread exits. Default 30 s.
+         *
+         * @throws IllegalArgumentException if {@code keepAlive} is null or under 1 ms
+         */
+        public Builder keepAlive(Duration keepAlive) {
+            if (keepAlive == null || keepAlive.compareTo(Duration.ofMillis(1)) < 0) {
+                throw new IllegalArgumentException("keepAlive must be >= 1ms, got " + keepAlive);
+            }
+            this.keepAlive = keepAlive;
+            return this;
+        }
+
+        /**
+         * The most carrier threads the scheduler may run at once, counting carriers blocked outside goloom's
+         * control (sysmon adds carriers when others block). At the bound it logs one warning and stops adding.
+         * Default 256, or {@code -Dgoloom.maxThreads}. {@link #build()} checks it is at least maxProcs.
+         *
+         * @throws IllegalArgumentException if {@code maxThreads} is under 1
+         */
+        public Builder maxThreads(int maxThreads) {
+            if (maxThreads < 1) {
+                throw new IllegalArgumentException("maxThreads must be >= 1, got " + maxThreads);
+            }
+            this.maxThreads = maxThreads;
+            return this;
+        }
+
+        /**
+         * How long a carrier may stay in one task before sysmon decides it is blocked (then its token goes to
+         * another carrier) or hogging the CPU (then the goroutine is asked to yield, and its token moves if work
+         * waits). Default 10 ms, or {@code -Dgoloom.blockedThreshold} (e.g. {@code 10ms}, {@code 500us},
+         * {@code 1s}).
+         *
+         * @throws IllegalArgumentException if {@code threshold} is null or under 1 ms
+         */
+        public Builder blockedThreshold(Duration threshold) {
+            if (threshold == null || threshold.compareTo(Duration.ofMillis(1)) < 0) {
+                throw new IllegalArgumentException("blockedThreshold must be >= 1ms, got " + threshold);
+            }
+            this.blockedThreshold = threshold;
+            return this;
+        }
+
+        /**
+         * Receives exceptions thrown by plain tasks. Default: print the task and stack trace to stderr.
+         *
+         * @throws NullPointerException if {@code handler} is null
+         */
+        public Builder uncaughtExceptionHandler(GoScheduler.TaskExceptionHandler handler) {
+            this.exceptionHandler = Objects.requireNonNull(handler, "handler");
+            return this;
+        }
+
+        /** Local run queue capacity, a power of two (256 = Go's). Package-private: tests use small rings. */
+        Builder queueCapacity(int capacity) {
+            if (capacity < 2 || Integer.bitCount(capacity) != 1) {
+                throw new IllegalArgumentException("queueCapacity must be a power of two >= 2, got " + capacity);
+            }
+            this.queueCapacity = capacity;
+            return this;
+        }
+
+        /** Test-only: Go's randomizeScheduler with this seed (see {@code -Dgoloom.debug.randomizeScheduler}). */
+        Builder randomizeScheduler(long seed) {
+            if (seed == 0) {
+                throw new IllegalArgumentException("randomizeScheduler seed must be non-zero, got 0");
+            }
+            this.randomizeSeed = seed;
+            return this;
+        }
+
+        /**
+         * Builds the scheduler. No carrier thread starts until the first task arrives.
+         *
+         * @throws IllegalArgumentException if maxProcs was not set and {@code GOMAXPROCS} or
+         *                                  {@code goloom.maxprocs} holds a bad value, if a {@code goloom.*}
+         *                                  property holds a bad value, or if maxThreads &lt; maxProcs
+         */
+        public GoScheduler build() {
+            return new GoScheduler(new SchedulerConfig(this));
+        }
+
+        private static String quote(String s) {
+            return s == null ? "null" : "'" + s + "'";
+        }
+    }
+}

@@ -1,0 +1,268 @@
+package dev.goloom.scheduler;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.Arrays;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Go's {@code sysmon}: a daemon thread, one per scheduler, that takes run tokens away from carriers that cannot use
+ * them and asks hogs to yield. Started with the first carrier; stops when the scheduler terminates.
+ *
+ * <p>The JDK unmounts a virtual thread for most blocking, but not for file I/O, native calls, class initialisers
+ * or pinned sections, and it never preempts a running one. So every round ({@link #retake}) sysmon looks at each P
+ * holding a token:
+ * <ul>
+ *   <li>SYSCALL (an explicit {@code Syscall.blocking}): retake once it stayed in the same syscall for a sysmon tick,
+ *       unless nothing waits for it (its queue and the global queue are empty, some carrier spins or a token is
+ *       free) and it is younger than 10 ms (Go: retake's {@code _Psyscall} rule).</li>
+ *   <li>RUNNING with its carrier in one task for {@code blockedThreshold}: sample the carrier's CPU time. Not
+ *       burning CPU (under 1/8 of a core): blocked, retake. Burning CPU: set the goroutine's preempt flag
+ *       ({@code Go.checkpoint()} yields on it), and retake if work is waiting, so the waiting work runs on another
+ *       carrier while the OS time-slices the hog.</li>
+ * </ul>
+ * A token retaken goes to another carrier with another P object ({@link Sched#handoffp}); why the token moves and
+ * not the P: docs/adr/0001-run-token-moves-not-the-p.md.
+ *
+ * <p>Sleep (Go: sysmon's {@code delay}): 20 us, doubling after 50 rounds in which it retook nothing, up to 10 ms;
+ * and indefinitely while every token is free and no tokenless P holds work, until {@link #wake()}.
+ *
+ * <p>State: the per-P {@link Tick}s are touched only by the sysmon thread; {@link #sleeping} is the one field
+ * shared with other threads (see {@link #wake()}).
+ */
+final class Sysmon {
+    /** Go: sysmon's first and longest sleep. */
+    static final long MIN_DELAY_NANOS = 20_000;
+    static final long MAX_DELAY_NANOS = 10_000_000;
+    /** Rounds without a retake before the sleep starts doubling (Go: idle > 50). */
+    static final int IDLE_ROUNDS_BEFORE_BACKOFF = 50;
+    /** A carrier that used less than 1/8 of a core while stuck in one task is blocked. */
+    static final int BLOCKED_CPU_FRACTION = 8;
+    /** Go: retake leaves a P in a syscall alone this long if nothing waits for it. */
+    static final long SYSCALL_GRACE_NANOS = 10_000_000;
+
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    private static final VarHandle STARTED;
+
+    static {
+        try {
+            STARTED = MethodHandles.lookup().findVarHandle(Sysmon.class, "started", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** What sysmon last saw of one P (Go: {@code p.sysmontick}). Sysmon thread only. */
+    static final class Tick {
+        int syscallTick = -1;
+        long syscallWhen;
+        int runSeq = -1;
+        long runWhen;
+        long runCpu = -1;
+        boolean preempted;
+    }
+
+    private final Sched sched;
+    private volatile boolean started;
+    private volatile Thread thread;
+    /** True while in the all-idle sleep (Go: sched.sysmonwait). Written by sysmon, read by {@link #wake()}. */
+    private volatile boolean sleeping;
+    /** Indexed by P id; grown when spare Ps appear. Sysmon thread only. */
+    private Tick[] ticks = new Tick[0];
+
+    Sysmon(Sched sched) {
+        this.sched = sched;
+    }
+
+    /** Starts the sysmon thread unless it runs already. Any thread; never blocks. */
+    void startOnce() {
+        if (started || !STARTED.compareAndSet(this, false, true)) {
+            return;
+        }
+        Thread t = new Thread(null, this::loop, sched.config.name + "-sysmon", 0, false);
+        t.setDaemon(true);
+        thread = t;
+        t.start();
+    }
+
+    /**
+     * Wakes sysmon from its all-idle sleep. Called after taking a token: the fence orders that store before the
+     * read of {@link #sleeping}, the mirror of the loop's "set flag, fence, re-check the free tokens". Any thread.
+     */
+    void wake() {
+        VarHandle.fullFence();
+        if (sleeping) {
+            LockSupport.unpark(thread);
+        }
+    }
+
+    /** Lets the loop see termination. Any thread. */
+    void stop() {
+        Thread t = thread;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+    }
+
+    private void loop() {
+        int idle = 0;
+        long delay = MIN_DELAY_NANOS;
+        while (!sched.isTerminated()) {
+            if (idle == 0) {
+                delay = MIN_DELAY_NANOS;
+            } else if (idle > IDLE_ROUNDS_BEFORE_BACKOFF) {
+                delay = Math.min(delay * 2, MAX_DELAY_NANOS);
+            }
+            LockSupport.parkNanos(this, delay);
+            sched.counters.inc(Counter.SYSMON_WAKEUPS);
+            if (sched.lvFreeTokens() == sched.procs && !sched.anyTokenlessWork()) {
+                // Go: "all Ps idle": deep sleep until startm wakes us. Dekker pair with wake(): publish the flag,
+                // fence, re-check; a token taker takes a token, fences, then reads the flag.
+                sleeping = true;
+                VarHandle.fullFence();
+                if (sched.lvFreeTokens() == sched.procs && !sched.isTerminated()) {
+                    LockSupport.park(this);
+                    sched.counters.inc(Counter.SYSMON_WAKEUPS);
+                }
+                sleeping = false;
+                idle = 0;
+                continue;
+            }
+            if (retake(System.nanoTime()) != 0) {
+                idle = 0;
+            } else {
+                idle++;
+            }
+        }
+    }
+
+    /**
+     * Go: {@code retake}. One look at every P (see the class comment). Sysmon thread only.
+     *
+     * @return the number of tokens retaken
+     */
+    private int retake(long now) {
+        int n = 0;
+        P[] ps = sched.allp();
+        if (ticks.length < ps.length) {
+            growTicks(ps.length);
+        }
+        for (P p : ps) {
+            Tick tick = ticks[p.id];
+            int st = p.status();
+            if (st == P.SYSCALL) {
+                if (retakeSyscall(p, tick, now)) {
+                    n++;
+                }
+            } else if (st == P.BLOCKED) {
+                if (rescueTokenlessWork(p)) {
+                    n++;
+                }
+            } else if (st == P.RUNNING) {
+                if (retakeRunning(p, tick, now)) {
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
+    private void growTicks(int n) {
+        Tick[] grown = Arrays.copyOf(ticks, n);
+        for (int i = ticks.length; i < n; i++) {
+            grown[i] = new Tick();
+        }
+        ticks = grown;
+    }
+
+    /** A P in an explicit syscall: retake it after one tick in the same call, unless nothing waits for it. */
+    private boolean retakeSyscall(P p, Tick tick, long now) {
+        int syscallTick = p.loSyscallTick();
+        if (tick.syscallTick != syscallTick) {
+            tick.syscallTick = syscallTick;
+            tick.syscallWhen = now;
+            return false;
+        }
+        if (p.steal.isEmpty() && sched.runq.isEmpty() && sched.lvNmspinning() + sched.lvFreeTokens() > 0
+                && now - tick.syscallWhen < SYSCALL_GRACE_NANOS) {
+            return false;
+        }
+        if (sched.takeToken(p, P.SYSCALL)) {
+            sched.counters.inc(Counter.HANDOFFS_SYSCALL);
+            sched.handoffp(p);
+            return true;
+        }
+        return false;
+    }
+
+    /** A running P: if its carrier has been in one task for the threshold, classify it and act. */
+    private boolean retakeRunning(P p, Tick tick, long now) {
+        M m = p.m;
+        if (m == null) {
+            return false;
+        }
+        int seq = m.loRunSeq();
+        if ((seq & 1) == 0) {
+            tick.runSeq = -1; // between tasks
+            return false;
+        }
+        if (seq != tick.runSeq) { // a new task since the last look
+            tick.runSeq = seq;
+            tick.runWhen = now;
+            tick.runCpu = cpuTime(m);
+            tick.preempted = false;
+            return false;
+        }
+        long wall = now - tick.runWhen;
+        if (wall < sched.config.blockedThresholdNanos) {
+            return false;
+        }
+        long cpu = cpuTime(m);
+        // Blocked = almost no CPU. A carrier that is runnable but descheduled (more runnable threads than cores)
+        // still gets a share of CPU, so it counts as busy, not blocked: that keeps an overloaded machine from being
+        // read as "everyone blocked" and flooded with carriers.
+        boolean busy = cpu >= 0 && tick.runCpu >= 0 && (cpu - tick.runCpu) * BLOCKED_CPU_FRACTION >= wall;
+        if (!busy) {
+            if (sched.takeToken(p, P.RUNNING)) {
+                sched.counters.inc(Counter.HANDOFFS_BLOCKED);
+                sched.handoffp(p);
+                return true;
+            }
+            return false;
+        }
+        if (!tick.preempted) {
+            tick.preempted = true;
+            m.preempt = true; // Go: preemptone
+            sched.counters.inc(Counter.PREEMPT_REQUESTS);
+        }
+        if ((!p.steal.isEmpty() || !sched.runq.isEmpty()) && sched.takeToken(p, P.RUNNING)) {
+            sched.counters.inc(Counter.HANDOFFS_BUSY);
+            sched.handoffp(p);
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * The safety net for tokenless Ps: if one holds queued tasks, a token is free and nobody is looking, start a
+     * spinning carrier to steal them (its own carrier is still blocked; Go moves the queue with the P instead).
+     */
+    private boolean rescueTokenlessWork(P p) {
+        if (p.steal.isEmpty() || sched.lvFreeTokens() == 0 || sched.lvNmspinning() != 0
+                || !sched.casNmspinning(0, 1)) {
+            return false;
+        }
+        sched.startm(null, true);
+        return true;
+    }
+
+    private static long cpuTime(M m) {
+        try {
+            return THREADS.getThreadCpuTime(m.threadId());
+        } catch (UnsupportedOperationException e) {
+            return -1;
+        }
+    }
+}
