@@ -18,8 +18,8 @@ import org.openjdk.jmh.annotations.Warmup;
 import java.util.concurrent.TimeUnit;
 
 /**
- * LockSupport park/unpark ping-pong between two virtual threads (issue 2's headline number): one operation is one
- * round trip, A unparks B and parks, B unparks A and parks. Each invocation starts a fresh pair that does
+ * LockSupport park/unpark ping-pong between two virtual threads (the scheduler's headline number): one operation is
+ * one round trip, A unparks B and parks, B unparks A and parks. Each invocation starts a fresh pair that does
  * {@value #ROUND_TRIPS} round trips and joins it, so the two starts and joins cost under 0.1% of the result.
  * On goloom each unpark puts the other thread in the waker's {@code runnext}: the pair ping-pongs on one P
  * without touching a shared queue.

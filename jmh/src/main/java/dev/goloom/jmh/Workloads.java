@@ -8,9 +8,9 @@ import java.util.concurrent.ThreadFactory;
 
 /**
  * The main job's workloads: the anchor workloads of {@code bench/go/main.go} ported to Java with the same
- * parameters and units, plus {@code parkpingpong}, the issue's LockSupport round trip (no Go twin: Go has no
- * user-level park). Each body runs in a virtual thread of the side under test, as the Go functions run in the
- * main goroutine, and times only what the Go function times.
+ * parameters and units, plus {@code parkpingpong}, the LockSupport round trip that {@code ParkPingPongBenchmark}
+ * also measures (no Go twin: Go has no user-level park). Each body runs in a virtual thread of the side under test,
+ * as the Go functions run in the main goroutine, and times only what the Go function times.
  *
  * <p>Workloads that need goloom channels or select are registered in {@link ChannelWorkloads}.
  */

@@ -19,7 +19,7 @@ import org.openjdk.jmh.annotations.Warmup;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Issue 4's channel workloads, the same shapes as the Go anchor programs ({@code shared/anchors/go/main.go}):
+ * Channel workloads, the same shapes as the Go anchor program's ({@code bench/go/main.go}):
  * <ul>
  *   <li>{@link #pingPong}: two threads exchange a value over two unbuffered channels; one op = one round trip.</li>
  *   <li>{@link #buffered}: one producer, one consumer, capacity 1024; one op = one message.</li>

@@ -22,7 +22,7 @@ import org.openjdk.jmh.annotations.Warmup;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Issue 5's select workloads, goloom {@link Select} vs jox {@code Select}, each on goloom and on the JDK's default
+ * Select workloads, goloom {@link Select} vs jox {@code Select}, each on goloom and on the JDK's default
  * virtual-thread scheduler:
  * <ul>
  *   <li>{@link #selectPingPong}: as the Go anchor's {@code selectpingpong}: the echo side waits in a two-case
