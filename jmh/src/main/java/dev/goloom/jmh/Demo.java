@@ -1,7 +1,7 @@
 package dev.goloom.jmh;
 
-import dev.goloom.loom.GoVirtualThreads;
-import dev.goloom.scheduler.GoScheduler;
+import dev.goloom.jmh.support.Session;
+import dev.goloom.jmh.support.Side;
 import dev.goloom.scheduler.SchedulerStats;
 
 import java.io.PrintStream;
@@ -22,8 +22,8 @@ final class Demo {
 
     static void run(int n, PrintStream out) throws InterruptedException {
         int procs = Runtime.getRuntime().availableProcessors();
-        GoScheduler sched = GoScheduler.builder().maxProcs(procs).name("goloom-demo").build();
-        ThreadFactory threads = GoVirtualThreads.ofVirtual(sched).name("demo-", 0).factory();
+        Session session = Side.GOLOOM.open("goloom-demo", "demo-");
+        ThreadFactory threads = session.threads();
         LongAdder ran = new LongAdder();
         SchedulerStats[] midway = new SchedulerStats[1];
         long[] elapsed = new long[1];
@@ -40,22 +40,20 @@ final class Demo {
                 });
                 gs[i].start();
             }
-            midway[0] = sched.stats();
+            midway[0] = session.stats();
             for (Thread g : gs) {
                 joinUninterruptibly(g);
             }
             elapsed[0] = System.nanoTime() - t0;
         });
-        try {
+        try (session) {
             main.start();
             if (!main.join(Duration.ofMinutes(5))) {
                 throw new IllegalStateException("demo: goroutines did not finish within 5 minutes: "
-                        + sched.stats().schedtrace());
+                        + session.stats().schedtrace());
             }
-        } finally {
-            Side.Session.closeBounded(sched, Duration.ofSeconds(30));
         }
-        SchedulerStats s = sched.stats();
+        SchedulerStats s = session.stats();
         out.printf("== demo: %,d goroutines on goloom (GoScheduler maxProcs=%d) ==%n", n, procs);
         out.printf("started and joined %,d goroutines in %.1f ms (%.0f ns per goroutine); %,d ran to the end%n",
                 n, elapsed[0] / 1e6, (double) elapsed[0] / n, ran.sum());

@@ -1,5 +1,7 @@
 package dev.goloom.jmh;
 
+import dev.goloom.jmh.support.Session;
+import dev.goloom.jmh.support.Side;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -15,7 +17,6 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
-import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -42,12 +43,12 @@ public class FanOutBenchmark {
     @Param({"500"})
     public int work;
 
-    private Side.Session session;
+    private Session session;
     private final AtomicInteger sink = new AtomicInteger();
 
     @Setup(Level.Trial)
     public void setUp() {
-        session = Side.valueOf(scheduler.toUpperCase(Locale.ROOT)).open("fanout");
+        session = Side.parse(scheduler).open("goloom-fanout");
         if (work < 0) {
             throw new IllegalArgumentException("work must be >= 0, got " + work);
         }
@@ -79,6 +80,6 @@ public class FanOutBenchmark {
             }
         });
         parent.start();
-        BenchSupport.join(parent);
+        Session.join(parent);
     }
 }

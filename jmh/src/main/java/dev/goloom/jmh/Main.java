@@ -1,5 +1,7 @@
 package dev.goloom.jmh;
 
+import dev.goloom.jmh.support.Session;
+import dev.goloom.jmh.support.Side;
 import dev.goloom.loom.GoVirtualThreads;
 
 import java.io.PrintStream;
@@ -174,18 +176,19 @@ public final class Main {
     private static Row measure(Workload w, int n, MainOptions opts) throws Exception {
         double[] g = new double[opts.rounds()];
         double[] j = new double[opts.rounds()];
-        try (Side.Session goloom = Side.GOLOOM.open(w.name()); Side.Session jdk = Side.JDK.open(w.name())) {
+        String scheduler = "goloom-" + w.name();
+        try (Session goloom = Side.GOLOOM.open(scheduler); Session jdk = Side.JDK.open(scheduler)) {
             for (int r = 0; r < opts.warmups(); r++) {
-                once(w, n, goloom, Side.GOLOOM);
-                once(w, n, jdk, Side.JDK);
+                once(w, n, goloom);
+                once(w, n, jdk);
             }
             for (int r = 0; r < opts.rounds(); r++) {
                 if (r % 2 == 0) {
-                    g[r] = once(w, n, goloom, Side.GOLOOM);
-                    j[r] = once(w, n, jdk, Side.JDK);
+                    g[r] = once(w, n, goloom);
+                    j[r] = once(w, n, jdk);
                 } else {
-                    j[r] = once(w, n, jdk, Side.JDK);
-                    g[r] = once(w, n, goloom, Side.GOLOOM);
+                    j[r] = once(w, n, jdk);
+                    g[r] = once(w, n, goloom);
                 }
             }
         }
@@ -195,8 +198,8 @@ public final class Main {
         return new Row(w, n, g[g.length / 2], j[j.length / 2], g[0], g[g.length - 1], j[0], j[j.length - 1], null);
     }
 
-    /** One round of {@code w} in a fresh virtual thread of {@code side} (the workload's "main goroutine"). */
-    private static double once(Workload w, int n, Side.Session session, Side side) throws Exception {
+    /** One round of {@code w} in a fresh virtual thread of {@code session} (the workload's "main goroutine"). */
+    private static double once(Workload w, int n, Session session) throws Exception {
         double[] result = new double[1];
         Exception[] error = new Exception[1];
         Thread main = session.threads().newThread(() -> {
@@ -208,7 +211,7 @@ public final class Main {
         });
         main.start();
         if (!main.join(roundTimeout)) {
-            throw new IllegalStateException(w.name() + " on " + side.label + " did not finish within "
+            throw new IllegalStateException(w.name() + " on " + session.side().label() + " did not finish within "
                     + roundTimeout.toSeconds() + " s" + session.trace());
         }
         if (error[0] != null) {

@@ -1,5 +1,8 @@
 package dev.goloom.jmh;
 
+import dev.goloom.jmh.support.Baton;
+import dev.goloom.jmh.support.Session;
+import dev.goloom.jmh.support.Side;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -37,11 +40,11 @@ public class ParkPingPongBenchmark {
     @Param({"goloom", "jdk"})
     public String scheduler;
 
-    private Side.Session session;
+    private Session session;
 
     @Setup(Level.Trial)
     public void setUp() {
-        session = Side.valueOf(scheduler.toUpperCase(java.util.Locale.ROOT)).open("pingpong");
+        session = Side.parse(scheduler).open("goloom-pingpong");
     }
 
     @TearDown(Level.Trial)
@@ -52,7 +55,7 @@ public class ParkPingPongBenchmark {
     @Benchmark
     @OperationsPerInvocation(ROUND_TRIPS)
     public void roundTrip() {
-        BenchSupport.Baton baton = new BenchSupport.Baton();
+        Baton baton = new Baton();
         Thread[] pair = new Thread[2];
         pair[0] = session.threads().newThread(() -> {
             for (int i = 0; i < ROUND_TRIPS; i++) {
@@ -68,7 +71,7 @@ public class ParkPingPongBenchmark {
         });
         pair[1].start();
         pair[0].start();
-        BenchSupport.join(pair[0]);
-        BenchSupport.join(pair[1]);
+        Session.join(pair[0]);
+        Session.join(pair[1]);
     }
 }

@@ -1,5 +1,7 @@
 package dev.goloom.jmh;
 
+import dev.goloom.jmh.support.Session;
+import dev.goloom.jmh.support.Side;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -15,7 +17,6 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
-import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -39,13 +40,13 @@ public class SpawnJoinBenchmark {
     @Param({"goroutine", "platform"})
     public String spawner;
 
-    private Side.Session session;
+    private Session session;
     private final Thread[] threads = new Thread[BATCH];
     private static final Runnable NOTHING = () -> { };
 
     @Setup(Level.Trial)
     public void setUp() {
-        session = Side.valueOf(scheduler.toUpperCase(Locale.ROOT)).open("spawn");
+        session = Side.parse(scheduler).open("goloom-spawn");
         if (!spawner.equals("goroutine") && !spawner.equals("platform")) {
             throw new IllegalArgumentException("spawner must be goroutine or platform, got '" + spawner + "'");
         }
@@ -64,7 +65,7 @@ public class SpawnJoinBenchmark {
         } else {
             Thread parent = session.threads().newThread(this::spawnAndJoinAll);
             parent.start();
-            BenchSupport.join(parent);
+            Session.join(parent);
         }
     }
 
@@ -76,7 +77,7 @@ public class SpawnJoinBenchmark {
             ts[i] = t;
         }
         for (int i = 0; i < BATCH; i++) {
-            BenchSupport.join(ts[i]);
+            Session.join(ts[i]);
             ts[i] = null;
         }
     }

@@ -1,5 +1,7 @@
 package dev.goloom.jmh;
 
+import dev.goloom.jmh.support.Baton;
+
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.util.List;
@@ -39,7 +41,7 @@ final class Workloads {
     // ------------------------------------------------------------------------------------------ parkpingpong
 
     static double parkPingPong(ThreadFactory threads, int n) throws InterruptedException {
-        BenchSupport.Baton baton = new BenchSupport.Baton();
+        Baton baton = new Baton();
         Thread main = Thread.currentThread();
         Thread echo = threads.newThread(() -> {
             for (int i = 0; i < n; i++) {

@@ -1,5 +1,7 @@
 package dev.goloom.jmh;
 
+import dev.goloom.jmh.support.Session;
+import dev.goloom.jmh.support.Side;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -15,7 +17,6 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
-import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -38,11 +39,11 @@ public class YieldBenchmark {
     @Param({"goloom", "jdk"})
     public String scheduler;
 
-    private Side.Session session;
+    private Session session;
 
     @Setup(Level.Trial)
     public void setUp() {
-        session = Side.valueOf(scheduler.toUpperCase(Locale.ROOT)).open("yield");
+        session = Side.parse(scheduler).open("goloom-yield");
     }
 
     @TearDown(Level.Trial)
@@ -65,7 +66,7 @@ public class YieldBenchmark {
             t.start();
         }
         for (Thread t : ts) {
-            BenchSupport.join(t);
+            Session.join(t);
         }
     }
 }
