@@ -1,6 +1,7 @@
 package dev.goloom.jmh.chan;
 
 import dev.goloom.jmh.CpuMetered;
+import dev.goloom.jmh.support.Session;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -45,19 +46,19 @@ public class ChanBenchmark extends CpuMetered {
     public String impl;
 
     private Impl side;
-    private Impl.Env env;
+    private Session session;
     private int producers;
 
     @Setup(Level.Trial)
     public void setUp() {
         side = Impl.parse(impl);
-        env = side.open("chanbench");
+        session = side.open("chanbench");
         producers = 4 * Runtime.getRuntime().availableProcessors();
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        env.close();
+        session.close();
     }
 
     @Override
@@ -71,19 +72,19 @@ public class ChanBenchmark extends CpuMetered {
         countOps(N);
         Impl.Q a = side.newQueue(0);
         Impl.Q b = side.newQueue(0);
-        Thread echo = Impl.start(env, () -> {
+        Thread echo = session.start(() -> {
             for (int i = 0; i < N; i++) {
                 b.put(a.take());
             }
         });
-        Thread main = Impl.start(env, () -> {
+        Thread main = session.start(() -> {
             for (int i = 0; i < N; i++) {
                 a.put(ELEM);
                 b.take();
             }
         });
-        Impl.join(main);
-        Impl.join(echo);
+        Session.join(main);
+        Session.join(echo);
     }
 
     @Benchmark
@@ -91,18 +92,18 @@ public class ChanBenchmark extends CpuMetered {
     public void buffered() {
         countOps(N);
         Impl.Q c = side.newQueue(1024);
-        Thread producer = Impl.start(env, () -> {
+        Thread producer = session.start(() -> {
             for (int i = 0; i < N; i++) {
                 c.put(ELEM);
             }
         });
-        Thread consumer = Impl.start(env, () -> {
+        Thread consumer = session.start(() -> {
             for (int i = 0; i < N; i++) {
                 c.take();
             }
         });
-        Impl.join(producer);
-        Impl.join(consumer);
+        Session.join(producer);
+        Session.join(consumer);
     }
 
     @Benchmark
@@ -114,20 +115,20 @@ public class ChanBenchmark extends CpuMetered {
         int total = per * producers;
         Thread[] ps = new Thread[producers];
         for (int p = 0; p < producers; p++) {
-            ps[p] = Impl.start(env, () -> {
+            ps[p] = session.start(() -> {
                 for (int i = 0; i < per; i++) {
                     c.put(ELEM);
                 }
             });
         }
-        Thread consumer = Impl.start(env, () -> {
+        Thread consumer = session.start(() -> {
             for (int i = 0; i < total; i++) {
                 c.take();
             }
         });
         for (Thread t : ps) {
-            Impl.join(t);
+            Session.join(t);
         }
-        Impl.join(consumer);
+        Session.join(consumer);
     }
 }

@@ -1,13 +1,12 @@
 package dev.goloom.jmh.chan;
 
 import dev.goloom.channels.Chan;
-import dev.goloom.loom.GoVirtualThreads;
-import dev.goloom.scheduler.GoScheduler;
+import dev.goloom.jmh.support.Session;
+import dev.goloom.jmh.support.Side;
 
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadFactory;
 
 /**
  * One side of a channel benchmark: a queue implementation on a scheduler. The {@code @Param} strings are
@@ -16,21 +15,21 @@ import java.util.concurrent.ThreadFactory;
  * default virtual-thread scheduler.
  */
 public enum Impl {
-    GOLOOM_ON_GOLOOM("chan", true),
-    GOLOOM_ON_JDK("chan", false),
-    JDKQ_ON_JDK("jdkq", false),
-    JOX_ON_GOLOOM("jox", true),
-    JOX_ON_JDK("jox", false);
+    GOLOOM_ON_GOLOOM("chan", Side.GOLOOM),
+    GOLOOM_ON_JDK("chan", Side.JDK),
+    JDKQ_ON_JDK("jdkq", Side.JDK),
+    JOX_ON_GOLOOM("jox", Side.GOLOOM),
+    JOX_ON_JDK("jox", Side.JDK);
 
     /** Values for {@code @Param}. */
     public static final String ALL = "goloom@goloom,goloom@jdk,jdkq@jdk,jox@goloom,jox@jdk";
 
     final String queue;
-    final boolean onGoloom;
+    final Side side;
 
-    Impl(String queue, boolean onGoloom) {
+    Impl(String queue, Side side) {
         this.queue = queue;
-        this.onGoloom = onGoloom;
+        this.side = side;
     }
 
     public static Impl parse(String param) {
@@ -60,22 +59,12 @@ public enum Impl {
         };
     }
 
-    /** Starts the scheduler this side runs on (null for the JDK default) and returns a thread factory. */
-    public Env open(String name) {
-        if (!onGoloom) {
-            return new Env(Thread.ofVirtual().name(name + "-v", 0).factory(), null);
-        }
-        GoScheduler s = GoScheduler.builder().maxProcs(Runtime.getRuntime().availableProcessors()).name(name).build();
-        return new Env(GoVirtualThreads.ofVirtual(s).name(name + "-g", 0).factory(), s);
-    }
-
-    public record Env(ThreadFactory threads, GoScheduler scheduler) implements AutoCloseable {
-        @Override
-        public void close() {
-            if (scheduler != null) {
-                scheduler.close();
-            }
-        }
+    /**
+     * Opens the scheduler this implementation runs on: a goloom scheduler called {@code name}, or the JDK default.
+     * Its threads are named {@code name-g0, name-g1, ...} on goloom and {@code name-v0, ...} on the JDK.
+     */
+    public Session open(String name) {
+        return side.open(name, name + (side == Side.GOLOOM ? "-g" : "-v"));
     }
 
     record ChanQ(Chan<Integer> c) implements Q {
@@ -112,33 +101,5 @@ public enum Impl {
         public Integer take() throws InterruptedException {
             return q.take();
         }
-    }
-
-    /** Runs {@code body} in a new thread of {@code env}; rethrows failures at {@link #join}. */
-    /** Starts a thread of {@code env} running {@code body}; an interrupt inside it becomes an unchecked failure. */
-    public static Thread start(Env env, Body body) {
-        Thread t = env.threads().newThread(() -> {
-            try {
-                body.run();
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        t.start();
-        return t;
-    }
-
-    /** Joins {@code t}; an interrupt (never expected in a benchmark) becomes an unchecked failure. */
-    public static void join(Thread t) {
-        try {
-            t.join();
-        } catch (InterruptedException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    @FunctionalInterface
-    public interface Body {
-        void run() throws InterruptedException;
     }
 }

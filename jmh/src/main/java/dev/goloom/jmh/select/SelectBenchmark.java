@@ -3,6 +3,7 @@ package dev.goloom.jmh.select;
 import dev.goloom.channels.Chan;
 import dev.goloom.jmh.CpuMetered;
 import dev.goloom.jmh.chan.Impl;
+import dev.goloom.jmh.support.Session;
 import dev.goloom.select.Select;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -47,17 +48,17 @@ public class SelectBenchmark extends CpuMetered {
     public String impl;
 
     private boolean jox;
-    private Impl.Env env;
+    private Session session;
 
     @Setup(Level.Trial)
     public void setUp() {
         jox = impl.startsWith("jox");
-        env = Impl.parse(impl).open("selbench");
+        session = Impl.parse(impl).open("selbench");
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        env.close();
+        session.close();
     }
 
     @Override
@@ -91,7 +92,7 @@ public class SelectBenchmark extends CpuMetered {
         Chan<Integer> a = Chan.make();
         Chan<Integer> b = Chan.make();
         Chan<Integer> quit = Chan.make();
-        Thread echo = Impl.start(env, () -> {
+        Thread echo = session.start(() -> {
             Integer[] v = {null};
             Select sel = Select.of().recv(a, x -> v[0] = x).recv(quit);
             for (int i = 0; i < N; i++) {
@@ -101,21 +102,21 @@ public class SelectBenchmark extends CpuMetered {
                 b.send(v[0]);
             }
         });
-        Thread main = Impl.start(env, () -> {
+        Thread main = session.start(() -> {
             for (int i = 0; i < N; i++) {
                 a.send(ELEM);
                 b.recv();
             }
         });
-        Impl.join(main);
-        Impl.join(echo);
+        Session.join(main);
+        Session.join(echo);
     }
 
     private void joxPingPong() {
         com.softwaremill.jox.Channel<Integer> a = com.softwaremill.jox.Channel.newRendezvousChannel();
         com.softwaremill.jox.Channel<Integer> b = com.softwaremill.jox.Channel.newRendezvousChannel();
         com.softwaremill.jox.Channel<Integer> quit = com.softwaremill.jox.Channel.newRendezvousChannel();
-        Thread echo = Impl.start(env, () -> {
+        Thread echo = session.start(() -> {
             for (int i = 0; i < N; i++) {
                 Integer v = com.softwaremill.jox.Select.select(a.receiveClause(), quit.receiveClause(x -> -1));
                 if (v == -1) {
@@ -124,14 +125,14 @@ public class SelectBenchmark extends CpuMetered {
                 b.send(v);
             }
         });
-        Thread main = Impl.start(env, () -> {
+        Thread main = session.start(() -> {
             for (int i = 0; i < N; i++) {
                 a.send(ELEM);
                 b.receive();
             }
         });
-        Impl.join(main);
-        Impl.join(echo);
+        Session.join(main);
+        Session.join(echo);
     }
 
     private void goloomFanIn() {
@@ -145,21 +146,21 @@ public class SelectBenchmark extends CpuMetered {
         Thread[] ps = new Thread[4];
         for (int p = 0; p < 4; p++) {
             Chan<Integer> c = cs[p];
-            ps[p] = Impl.start(env, () -> {
+            ps[p] = session.start(() -> {
                 for (int i = 0; i < N / 4; i++) {
                     c.send(ELEM);
                 }
             });
         }
-        Thread consumer = Impl.start(env, () -> {
+        Thread consumer = session.start(() -> {
             for (int i = 0; i < N; i++) {
                 sel.select();
             }
         });
         for (Thread t : ps) {
-            Impl.join(t);
+            Session.join(t);
         }
-        Impl.join(consumer);
+        Session.join(consumer);
     }
 
     private void joxFanIn() {
@@ -171,21 +172,21 @@ public class SelectBenchmark extends CpuMetered {
         Thread[] ps = new Thread[4];
         for (int p = 0; p < 4; p++) {
             com.softwaremill.jox.Channel<Integer> c = cs[p];
-            ps[p] = Impl.start(env, () -> {
+            ps[p] = session.start(() -> {
                 for (int i = 0; i < N / 4; i++) {
                     c.send(ELEM);
                 }
             });
         }
-        Thread consumer = Impl.start(env, () -> {
+        Thread consumer = session.start(() -> {
             for (int i = 0; i < N; i++) {
                 com.softwaremill.jox.Select.select(cs[0].receiveClause(), cs[1].receiveClause(),
                         cs[2].receiveClause(), cs[3].receiveClause());
             }
         });
         for (Thread t : ps) {
-            Impl.join(t);
+            Session.join(t);
         }
-        Impl.join(consumer);
+        Session.join(consumer);
     }
 }
