@@ -1,7 +1,8 @@
 package dev.goloom.jmh.blocking;
 
-import dev.goloom.loom.GoVirtualThreads;
-import dev.goloom.scheduler.GoScheduler;
+import dev.goloom.jmh.support.Session;
+import dev.goloom.jmh.support.Side;
+import dev.goloom.scheduler.SchedulerStats;
 import org.HdrHistogram.Histogram;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -60,8 +61,7 @@ public class ProgressUnderBlockingBenchmark {
     @Param({"1", "2"})
     public int k;
 
-    private GoScheduler goloom;
-    private Thread.Builder.OfVirtual builder;
+    private Session session;
     private volatile boolean stop;
     private final List<Thread> blockers = new ArrayList<>();
     private Thread writer;
@@ -74,14 +74,7 @@ public class ProgressUnderBlockingBenchmark {
         if (k > cores) {
             throw new IllegalArgumentException("k must be <= cores (" + cores + "), got " + k);
         }
-        if (scheduler.equals("goloom")) {
-            goloom = GoScheduler.builder().maxProcs(cores).name("blocking").build();
-            builder = GoVirtualThreads.ofVirtual(goloom);
-        } else if (scheduler.equals("jdk")) {
-            builder = Thread.ofVirtual();
-        } else {
-            throw new IllegalArgumentException("scheduler must be goloom or jdk, got " + scheduler);
-        }
+        session = Side.parse(scheduler).open("blocking");
         CountDownLatch started = new CountDownLatch(k);
         if (blocker.equals("fifo")) {
             dir = Files.createTempDirectory("goloom-fifo");
@@ -93,7 +86,7 @@ public class ProgressUnderBlockingBenchmark {
                     throw new IllegalStateException("mkfifo failed for " + p);
                 }
                 fifos.add(p);
-                blockers.add(builder.start(() -> {
+                blockers.add(session.start(() -> {
                     started.countDown();
                     try (FileInputStream in = new FileInputStream(p.toFile())) {
                         while (!stop && in.read() >= 0) {
@@ -128,7 +121,7 @@ public class ProgressUnderBlockingBenchmark {
             });
         } else if (blocker.equals("spin")) {
             for (int i = 0; i < k; i++) {
-                blockers.add(builder.start(() -> {
+                blockers.add(session.start(() -> {
                     started.countDown();
                     while (!stop) {
                         long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(BLOCK_MS);
@@ -152,7 +145,8 @@ public class ProgressUnderBlockingBenchmark {
     @Benchmark
     public void shortGoroutine() throws InterruptedException {
         long t0 = System.nanoTime();
-        Thread t = builder.start(() -> { });
+        Thread t = session.threads().newThread(() -> { });
+        t.start();
         boolean done = t.join(java.time.Duration.ofMillis(GIVE_UP_MS));
         long ns = done ? System.nanoTime() - t0 : TimeUnit.MILLISECONDS.toNanos(GIVE_UP_MS);
         histogram.recordValue(Math.min(ns, histogram.getHighestTrackableValue()));
@@ -177,17 +171,21 @@ public class ProgressUnderBlockingBenchmark {
                 scheduler, blocker, k, histogram.getValueAtPercentile(50) / 1e3,
                 histogram.getValueAtPercentile(99) / 1e3, histogram.getMaxValue() / 1e3, histogram.getTotalCount(),
                 gaveUp);
-        if (goloom != null) {
-            System.out.println("[hdr] " + goloom.stats().schedtrace());
-            goloom.close();
-        }
-        if (dir != null) {
-            try (var files = Files.list(dir)) {
-                for (Path p : files.toList()) {
-                    Files.deleteIfExists(p);
-                }
+        try {
+            SchedulerStats stats = session.stats();
+            if (stats != null) {
+                System.out.println("[hdr] " + stats.schedtrace());
             }
-            Files.deleteIfExists(dir);
+            session.close();
+        } finally {
+            if (dir != null) {
+                try (var files = Files.list(dir)) {
+                    for (Path p : files.toList()) {
+                        Files.deleteIfExists(p);
+                    }
+                }
+                Files.deleteIfExists(dir);
+            }
         }
     }
 }

@@ -1,8 +1,9 @@
 package dev.goloom.jmh.blocking;
 
-import dev.goloom.loom.GoVirtualThreads;
+import dev.goloom.jmh.support.Session;
+import dev.goloom.jmh.support.Side;
 import dev.goloom.loom.Syscall;
-import dev.goloom.scheduler.GoScheduler;
+import dev.goloom.scheduler.SchedulerStats;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -35,27 +36,26 @@ import java.util.concurrent.TimeUnit;
 public class SyscallBenchmark {
     static final int BATCH = 10_000;
 
-    private GoScheduler goloom;
-    private Thread.Builder.OfVirtual builder;
+    private Session session;
     long sink;
 
     @Setup(Level.Trial)
     public void setUp() {
-        goloom = GoScheduler.builder().name("syscall").build();
-        builder = GoVirtualThreads.ofVirtual(goloom);
+        session = Side.GOLOOM.open("syscall");
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        System.out.println("\n[stats] " + goloom.stats().schedtrace() + " fast=" + goloom.stats().syscallFastReacquires());
-        goloom.close();
+        SchedulerStats stats = session.stats();
+        System.out.println("\n[stats] " + stats.schedtrace() + " fast=" + stats.syscallFastReacquires());
+        session.close();
     }
 
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public long marked() throws InterruptedException {
         long[] acc = new long[1];
-        builder.start(() -> {
+        session.start(() -> {
             for (int i = 0; i < BATCH; i++) {
                 int k = i;
                 Syscall.blocking(() -> {
@@ -70,7 +70,7 @@ public class SyscallBenchmark {
     @OperationsPerInvocation(BATCH)
     public long unmarked() throws InterruptedException {
         long[] acc = new long[1];
-        builder.start(() -> {
+        session.start(() -> {
             for (int i = 0; i < BATCH; i++) {
                 int k = i;
                 Runnable call = () -> acc[0] += k;
