@@ -1,4 +1,4 @@
-package dev.goloom.jmh;
+package dev.goloom.report;
 
 import java.util.concurrent.ThreadFactory;
 

@@ -1,4 +1,4 @@
-package dev.goloom.jmh;
+package dev.goloom.report;
 
 import dev.goloom.channels.Chan;
 import dev.goloom.select.Select;

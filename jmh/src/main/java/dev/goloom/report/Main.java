@@ -1,4 +1,4 @@
-package dev.goloom.jmh;
+package dev.goloom.report;
 
 import dev.goloom.jmh.support.Session;
 import dev.goloom.jmh.support.Side;
