@@ -37,7 +37,8 @@ public final class Chans {
      * zero or negative delay fires at once.
      *
      * <pre>{@code
-     * Select.of().recv(results, r -> use(r)).recv(Chans.after(Duration.ofSeconds(1)), t -> timeout()).run();
+     * // Go: select { case r := <-results: use(r); case <-time.After(time.Second): timeout() }
+     * Select.of().recv(results, r -> use(r)).recv(Chans.after(Duration.ofSeconds(1)), t -> timeout()).select();
      * }</pre>
      *
      * @throws NullPointerException if {@code delay} is null
