@@ -23,7 +23,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-/** One test per rule of issue 5 (Go's select semantics). */
+/**
+ * One test per rule of Go's select semantics: random choice among ready cases, one winner, no waiter left behind,
+ * closed and nil cases, empty, timed and default selects, interrupt clean-up.
+ */
 class SelectSemanticsTest {
 
     private static void assertNoWaiters(Chan<?>... cs) {

@@ -22,7 +22,7 @@ class VirtualThreadPlacementTest {
         assertThat(l.await(30, TimeUnit.SECONDS)).as("latch released in time").isTrue();
     }
 
-    /** The example: on one P, a goroutine that starts X1, X2, X3 and then unparks B yields B, X1, X2, X3. */
+    /** Go's runnext order: on one P, a goroutine that starts X1, X2, X3 and then unparks B yields B, X1, X2, X3. */
     @RepeatedTest(20)
     void startsAndUnparksFromAGoroutineRunNextInLifoOrder() throws Exception {
         try (GoScheduler s = GoScheduler.builder().maxProcs(1).name("lifo-vt").build()) {
