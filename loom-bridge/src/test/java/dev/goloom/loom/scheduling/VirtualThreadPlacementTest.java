@@ -4,6 +4,7 @@ import dev.goloom.loom.Go;
 import dev.goloom.loom.GoVirtualThreads;
 import dev.goloom.scheduler.GoScheduler;
 import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -15,7 +16,11 @@ import java.util.concurrent.locks.LockSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Where goloom puts virtual threads when they start, are unparked, and yield (Go's runnext and Gosched rules). */
+/**
+ * Where goloom puts virtual threads when they start, are unparked, and yield (Go's runnext and Gosched rules). Every
+ * test asserts placement, which the build's randomized-scheduler run varies on purpose, so it skips this class.
+ */
+@Tag("scheduling-order")
 class VirtualThreadPlacementTest {
 
     private static void await(CountDownLatch l) throws InterruptedException {
