@@ -22,8 +22,9 @@ enum Counter {
     // ---- per M, written only by the M itself (SingleWriterCounters in M)
     THREAD_PARKS,
     THREAD_UNPARKS,
-    // ---- scheduler-wide, written by any thread (SharedCounters in Sched)
+    // ---- derived in Sched.addCounters: the global queue's own put count minus the Ps' GLOBAL_PUTS
     EXTERNAL_GLOBAL_PUTS,
+    // ---- scheduler-wide, written by any thread (SharedCounters in Sched)
     HANDOFFS_SYSCALL,
     HANDOFFS_BLOCKED,
     HANDOFFS_BUSY,

@@ -169,8 +169,7 @@ public final class GoScheduler implements Executor, AutoCloseable {
                 return;
             }
         }
-        sched.runq.put(task);
-        sched.counters.inc(Counter.EXTERNAL_GLOBAL_PUTS);
+        sched.runq.put(task); // counted by the queue itself (stats derive the external puts from its total)
         sched.wakep();
     }
 

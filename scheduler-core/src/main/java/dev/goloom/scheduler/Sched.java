@@ -573,6 +573,9 @@ final class Sched {
             m.counters.addTo(totals);
         }
         counters.addTo(totals);
+        // Puts by threads holding no P are the queue's own count minus those the Ps counted (racy: a snapshot).
+        totals[Counter.EXTERNAL_GLOBAL_PUTS.ordinal()] =
+                Math.max(0, runq.puts() - totals[Counter.GLOBAL_PUTS.ordinal()]);
     }
 
     /** Per P object, its queue length. Any thread. */
