@@ -72,6 +72,8 @@ final class M extends Carrier {
     private int runSeq;
     /** Go: gp.preempt for the goroutine running here. Set by sysmon; cleared at each task start and by a yield. */
     volatile boolean preempt;
+    /** The kernel's thread id ({@link CarrierClock#currentTid()}), -1 if unknown; set at start, read by sysmon. */
+    volatile int tid = -1;
     /** Go: inheritTime returned by runqget. Owner only. */
     boolean inheritTime;
     /** Link on the idle-M list. Guarded by the sched lock. */
@@ -114,6 +116,7 @@ final class M extends Carrier {
     @Override
     public void run() {
         try {
+            tid = CarrierClock.currentTid();
             P first = nextp;
             nextp = null;
             Sched.acquirep(this, first);

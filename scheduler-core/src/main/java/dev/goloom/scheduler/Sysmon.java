@@ -2,8 +2,6 @@ package dev.goloom.scheduler;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.util.Arrays;
 import java.util.concurrent.locks.LockSupport;
 
@@ -18,10 +16,12 @@ import java.util.concurrent.locks.LockSupport;
  *   <li>SYSCALL (an explicit {@code Syscall.blocking}): retake once it stayed in the same syscall for a sysmon tick,
  *       unless nothing waits for it (its queue and the global queue are empty, some carrier spins or a token is
  *       free) and it is younger than 10 ms (Go: retake's {@code _Psyscall} rule).</li>
- *   <li>RUNNING with its carrier in one task for {@code blockedThreshold}: sample the carrier's CPU time. Not
- *       burning CPU (under 1/8 of a core): blocked, retake. Burning CPU: set the goroutine's preempt flag
+ *   <li>RUNNING with its carrier in one task for {@code blockedThreshold}: ask the kernel about the carrier
+ *       ({@link CarrierClock}). On a CPU for at least 1/8 of that time: busy; set the goroutine's preempt flag
  *       ({@code Go.checkpoint()} yields on it), and retake if work is waiting, so the waiting work runs on another
- *       carrier while the OS time-slices the hog.</li>
+ *       carrier while the OS time-slices the hog. Less CPU and asleep in the kernel: blocked, retake. Less CPU but
+ *       runnable: descheduled (other processes hold the cores); leave it, since one more carrier would only add a
+ *       runnable thread to an overloaded machine.</li>
  * </ul>
  * A token retaken goes to another carrier with another P object ({@link Sched#handoffp}); why the token moves and
  * not the P: docs/adr/0001-run-token-moves-not-the-p.md.
@@ -43,7 +43,6 @@ final class Sysmon {
     /** Go: retake leaves a P in a syscall alone this long if nothing waits for it. */
     static final long SYSCALL_GRACE_NANOS = 10_000_000;
 
-    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
     private static final VarHandle STARTED;
 
     static {
@@ -71,6 +70,8 @@ final class Sysmon {
     private volatile boolean sleeping;
     /** Indexed by P id; grown when spare Ps appear. Sysmon thread only. */
     private Tick[] ticks = new Tick[0];
+    /** Reads stuck carriers' run state. Sysmon thread only. */
+    private final CarrierClock clock = new CarrierClock();
 
     Sysmon(Sched sched) {
         this.sched = sched;
@@ -211,7 +212,7 @@ final class Sysmon {
         if (seq != tick.runSeq) { // a new task since the last look
             tick.runSeq = seq;
             tick.runWhen = now;
-            tick.runCpu = cpuTime(m);
+            tick.runCpu = CarrierClock.cpuTime(m);
             tick.preempted = false;
             return false;
         }
@@ -219,12 +220,15 @@ final class Sysmon {
         if (wall < sched.config.blockedThresholdNanos) {
             return false;
         }
-        long cpu = cpuTime(m);
-        // Blocked = almost no CPU. A carrier that is runnable but descheduled (more runnable threads than cores)
-        // still gets a share of CPU, so it counts as busy, not blocked: that keeps an overloaded machine from being
-        // read as "everyone blocked" and flooded with carriers.
+        long cpu = CarrierClock.cpuTime(m);
         boolean busy = cpu >= 0 && tick.runCpu >= 0 && (cpu - tick.runCpu) * BLOCKED_CPU_FRACTION >= wall;
         if (!busy) {
+            if (clock.runState(m) == CarrierClock.RUNNABLE) {
+                // Descheduled: little CPU, yet runnable: other processes hold the cores. Another carrier would be
+                // one more runnable thread on an overloaded machine, not more progress: leave it.
+                return false;
+            }
+            // Blocked: little CPU and asleep in the kernel (file I/O, a native call, a pinned park).
             if (sched.takeToken(p, P.RUNNING)) {
                 sched.counters.inc(Counter.HANDOFFS_BLOCKED);
                 sched.handoffp(p);
@@ -232,6 +236,7 @@ final class Sysmon {
             }
             return false;
         }
+        // Busy: it burns CPU in one task.
         if (!tick.preempted) {
             tick.preempted = true;
             m.preempt = true; // Go: preemptone
@@ -258,11 +263,4 @@ final class Sysmon {
         return true;
     }
 
-    private static long cpuTime(M m) {
-        try {
-            return THREADS.getThreadCpuTime(m.threadId());
-        } catch (UnsupportedOperationException e) {
-            return -1;
-        }
-    }
 }

@@ -5,6 +5,7 @@ import dev.goloom.loom.GoVirtualThreads;
 import dev.goloom.loom.Syscall;
 import dev.goloom.scheduler.GoScheduler;
 import dev.goloom.scheduler.SchedulerStats;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -357,6 +358,49 @@ class SysmonTest {
             assertThat(blocker.join(Duration.ofSeconds(WAIT_S))).isTrue();
             assertThat(s.stats().handoffsSyscall()).isGreaterThanOrEqualTo(1);
             assertThat(ms).as("ms for 100 goroutines while the only P is in a marked syscall").isLessThan(200);
+        }
+    }
+
+    /**
+     * A carrier that is runnable but descheduled, because other threads of the machine hold every core, is not
+     * blocked: sysmon must not move its token and grow the carrier count (a second carrier would only be one more
+     * runnable thread). 16 burner threads per core give the goroutine's carrier well under 1/8 of a core, which
+     * CPU time alone reads as "blocked"; the kernel's run-queue time (Linux schedstat) says it was waiting for a CPU.
+     */
+    @Test
+    void aCarrierDescheduledByOtherLoadKeepsItsToken() throws Exception {
+        Assumptions.assumeTrue(java.nio.file.Files.isReadable(Path.of("/proc/thread-self/schedstat")),
+                "needs Linux schedstat to tell waiting for a CPU from blocking");
+        int burners = 16 * Runtime.getRuntime().availableProcessors();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        CountDownLatch burning = new CountDownLatch(burners);
+        List<Thread> load = new ArrayList<>();
+        for (int i = 0; i < burners; i++) {
+            load.add(Thread.ofPlatform().daemon().start(() -> {
+                burning.countDown();
+                while (!stop.get()) {
+                    Thread.onSpinWait();
+                }
+            }));
+        }
+        try (GoScheduler s = GoScheduler.builder().maxProcs(1).name("descheduled").build()) {
+            assertThat(burning.await(WAIT_S, TimeUnit.SECONDS)).isTrue();
+            Thread g = Go.go(s, () -> {
+                long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300); // 30 blocked thresholds
+                while (System.nanoTime() < end) {
+                    Thread.onSpinWait();
+                }
+            });
+            assertThat(g.join(Duration.ofSeconds(WAIT_S))).as("the computing goroutine finished").isTrue();
+            SchedulerStats st = s.stats();
+            System.out.printf("descheduled carrier: %s%n", st.schedtrace());
+            assertThat(st.handoffsBlocked()).as("tokens taken from a carrier that only waited for a CPU").isZero();
+            assertThat(st.threadsHighWater()).as("carriers for 1 P with nothing else to run").isEqualTo(1);
+        } finally {
+            stop.set(true);
+            for (Thread t : load) {
+                t.join();
+            }
         }
     }
 

@@ -1,0 +1,88 @@
+package dev.goloom.scheduler;
+
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * What sysmon asks about a carrier stuck in one task: how much CPU it used, and whether the kernel sees it runnable
+ * right now. Together they tell the three cases apart: busy (it used the CPU), blocked (little CPU, and asleep in
+ * the kernel: file I/O, a native call, a pinned park) and descheduled (little CPU, but runnable: other processes
+ * hold the cores). Only a blocked carrier should lose its run token for being slow; a descheduled one would gain
+ * nothing from a second carrier, which would only add a runnable thread to an overloaded machine.
+ *
+ * <p>CPU time comes from {@link ThreadMXBean#getThreadCpuTime} (the kernel's per-thread clock, up to date when read).
+ * The run state comes from the third field of {@code /proc/self/task/<tid>/stat} ({@code R} running or runnable);
+ * the kernel's schedstat run-queue time is no use here, because it is only updated when a waiting thread finally
+ * gets a CPU. Where there is no {@code /proc} (not Linux) the run state is unknown, and little CPU reads as blocked,
+ * as it did before this distinction existed.
+ *
+ * <p>Threading: {@link #currentTid()} is called by each carrier on itself; the others by the sysmon thread only
+ * (one reused buffer). The {@code /proc} read allocates a file stream, but runs only for a carrier that has been in
+ * one task for the blocked threshold (10 ms by default) and used little CPU, never on sysmon's steady-state loop.
+ */
+final class CarrierClock {
+    /** {@link #runState} results. */
+    static final int UNKNOWN = -1;
+    static final int NOT_RUNNABLE = 0;
+    static final int RUNNABLE = 1;
+
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    private static final Path THREAD_SELF = Path.of("/proc/thread-self");
+
+    /** Sysmon-only scratch for the start of a stat line: "tid (comm) S ...", comm at most 16 bytes. */
+    private final byte[] buf = new byte[80];
+
+    /**
+     * The kernel's id of the calling thread, from {@code /proc/thread-self} ({@code <pid>/task/<tid>}), or -1 where
+     * there is no such link (not Linux).
+     */
+    static int currentTid() {
+        try {
+            Path link = Files.readSymbolicLink(THREAD_SELF);
+            return Integer.parseInt(link.getFileName().toString());
+        } catch (IOException | UnsupportedOperationException | NumberFormatException | SecurityException e) {
+            return -1;
+        }
+    }
+
+    /** CPU time of carrier {@code m} in ns, or -1 if the JVM cannot tell. Any thread. */
+    static long cpuTime(M m) {
+        try {
+            return THREADS.getThreadCpuTime(m.threadId());
+        } catch (UnsupportedOperationException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * Whether the kernel has carrier {@code m} running or runnable right now: {@link #RUNNABLE},
+     * {@link #NOT_RUNNABLE} (sleeping, in uninterruptible I/O, stopped) or {@link #UNKNOWN}. Sysmon thread only.
+     */
+    int runState(M m) {
+        int tid = m.tid;
+        if (tid <= 0) {
+            return UNKNOWN;
+        }
+        int n;
+        try (FileInputStream in = new FileInputStream("/proc/self/task/" + tid + "/stat")) {
+            n = in.read(buf);
+        } catch (IOException | SecurityException e) {
+            return UNKNOWN;
+        }
+        // The state is the first non-blank after the last ')' (comm may itself hold spaces and parentheses).
+        int close = -1;
+        for (int i = 0; i < n; i++) {
+            if (buf[i] == ')') {
+                close = i;
+            }
+        }
+        if (close < 0 || close + 2 >= n) {
+            return UNKNOWN;
+        }
+        return buf[close + 2] == 'R' ? RUNNABLE : NOT_RUNNABLE;
+    }
+}
