@@ -29,7 +29,9 @@ enum Counter {
     HANDOFFS_BLOCKED,
     HANDOFFS_BUSY,
     PREEMPT_REQUESTS,
-    SYSMON_WAKEUPS;
+    SYSMON_WAKEUPS,
+    SYSMON_FAILURES,
+    CARRIER_FAILURES;
 
     static final Counter[] ALL = values();
     static final int COUNT = ALL.length;

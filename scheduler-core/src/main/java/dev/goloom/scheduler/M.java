@@ -122,6 +122,8 @@ final class M extends Carrier {
             Sched.acquirep(this, first);
             spinning = startSpinning;
             schedule();
+        } catch (Throwable e) { // outside any task (tasks' own errors are caught in execute): never lose the token
+            sched.carrierFailed(this, e);
         } finally {
             sched.mexit(this);
         }

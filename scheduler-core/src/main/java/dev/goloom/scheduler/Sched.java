@@ -271,12 +271,15 @@ final class Sched {
             return;
         }
         mHighWater.accumulateAndGet(n, Math::max);
-        M m = new M(this, nextMid.incrementAndGet(), p, spinning);
-        allm.add(m);
+        M m = null;
         try {
+            m = new M(this, nextMid.incrementAndGet(), p, spinning);
+            allm.add(m);
             m.start();
-        } catch (Throwable e) { // OutOfMemoryError "unable to create native thread", or similar
-            allm.remove(m);
+        } catch (Throwable e) { // OutOfMemoryError (a full heap, or "unable to create native thread"), or similar
+            if (m != null) {
+                allm.remove(m);
+            }
             mcount.decrementAndGet();
             giveBack(p, spinning);
             throw e;
@@ -311,6 +314,46 @@ final class Sched {
         }
         allm.remove(m);
         mcount.decrementAndGet();
+    }
+
+    /**
+     * Carrier {@code m} is dying of {@code error} thrown outside any task (its loop caught it): it gives its P and
+     * token back so that no run token is lost with the thread, wakes another carrier for the P's work, and logs the
+     * error. Called by {@code m} only, as its last act.
+     */
+    void carrierFailed(M m, Throwable error) {
+        counters.inc(Counter.CARRIER_FAILURES);
+        P p = m.p;
+        if (p != null) {
+            int st = p.status();
+            if (st == P.SYSCALL) {
+                p.casStatus(P.SYSCALL, P.RUNNING);
+            }
+            p.runq.drain(); // its queue goes where any carrier can take it
+            lock.lock();
+            try {
+                if (p.casStatus(P.RUNNING, P.IDLE)) {
+                    pidleput(p, true);
+                } else if (p.casStatus(P.BLOCKED, P.IDLE)) {
+                    pidleput(p, false);
+                }
+                m.p = null;
+            } finally {
+                lock.unlock();
+            }
+        }
+        if (m.spinning) {
+            m.spinning = false;
+            xaddNmspinning(-1);
+        }
+        wakep();
+        try {
+            System.getLogger("dev.goloom.scheduler").log(System.Logger.Level.ERROR,
+                    "goloom scheduler '" + config.name + "': carrier " + m.getName() + " died; its P was handed back",
+                    error);
+        } catch (Throwable ignored) {
+            // out of memory again: the count in stats() still shows it
+        }
     }
 
     /**

@@ -218,6 +218,22 @@ public final class SchedulerStats {
         return total(Counter.SYSMON_WAKEUPS);
     }
 
+    /**
+     * sysmon rounds that failed with an exception or error (typically {@link OutOfMemoryError} while the heap was
+     * full) and were retried; the first is logged through {@code System.Logger} "dev.goloom.scheduler".
+     */
+    public long sysmonFailures() {
+        return total(Counter.SYSMON_FAILURES);
+    }
+
+    /**
+     * Carrier threads that died of an error outside any task (their P and token were given back first, and the
+     * error logged); normally 0.
+     */
+    public long carrierFailures() {
+        return total(Counter.CARRIER_FAILURES);
+    }
+
     /** True once shutdown or close began. */
     public boolean shutdown() {
         return shutdown;

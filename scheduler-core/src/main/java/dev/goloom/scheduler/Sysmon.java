@@ -38,8 +38,10 @@ final class Sysmon {
     static final long MAX_DELAY_NANOS = 10_000_000;
     /** Rounds without a retake before the sleep starts doubling (Go: idle > 50). */
     static final int IDLE_ROUNDS_BEFORE_BACKOFF = 50;
-    /** A carrier that used less than 1/8 of a core while stuck in one task is blocked. */
+    /** A carrier that used less than 1/8 of a core while stuck in one task is blocked (or descheduled). */
     static final int BLOCKED_CPU_FRACTION = 8;
+    /** The CPU of a stuck carrier is measured over a window of this fraction of the blocked threshold. */
+    static final int CPU_WINDOW_FRACTION = 4;
     /** Go: retake leaves a P in a syscall alone this long if nothing waits for it. */
     static final long SYSCALL_GRACE_NANOS = 10_000_000;
 
@@ -58,7 +60,10 @@ final class Sysmon {
         int syscallTick = -1;
         long syscallWhen;
         int runSeq = -1;
+        /** When sysmon first saw the current task. */
         long runWhen;
+        /** Start of the CPU window (0: not open): CPU is sampled only for carriers stuck past the threshold. */
+        long cpuWhen;
         long runCpu = -1;
         boolean preempted;
     }
@@ -68,6 +73,8 @@ final class Sysmon {
     private volatile Thread thread;
     /** True while in the all-idle sleep (Go: sched.sysmonwait). Written by sysmon, read by {@link #wake()}. */
     private volatile boolean sleeping;
+    /** The first failed round was logged. Sysmon thread only. */
+    private boolean failureLogged;
     /** Indexed by P id; grown when spare Ps appear. Sysmon thread only. */
     private Tick[] ticks = new Tick[0];
     /** Reads stuck carriers' run state. Sysmon thread only. */
@@ -131,11 +138,33 @@ final class Sysmon {
                 idle = 0;
                 continue;
             }
-            if (retake(System.nanoTime()) != 0) {
-                idle = 0;
-            } else {
-                idle++;
+            int retaken;
+            try {
+                retaken = retake(System.nanoTime());
+            } catch (Throwable e) { // OutOfMemoryError while the heap is full, or a bug: never let sysmon die
+                retaken = 0;
+                failed(e);
             }
+            idle = retaken != 0 ? 0 : idle + 1;
+        }
+    }
+
+    /**
+     * A round failed (typically {@link OutOfMemoryError}: the heap is full and a hand-off needed a new carrier).
+     * sysmon goes on with its next round, which retries; the first failure is logged once, lazily, because
+     * logging allocates and may itself fail while the heap is full.
+     */
+    private void failed(Throwable e) {
+        sched.counters.inc(Counter.SYSMON_FAILURES);
+        if (failureLogged) {
+            return;
+        }
+        try {
+            System.getLogger("dev.goloom.scheduler").log(System.Logger.Level.WARNING,
+                    "goloom scheduler '" + sched.config.name + "': sysmon round failed, retrying", e);
+            failureLogged = true;
+        } catch (Throwable ignored) {
+            // still out of memory: try to log at the next failure
         }
     }
 
@@ -212,16 +241,28 @@ final class Sysmon {
         if (seq != tick.runSeq) { // a new task since the last look
             tick.runSeq = seq;
             tick.runWhen = now;
-            tick.runCpu = CarrierClock.cpuTime(m);
+            tick.cpuWhen = 0;
             tick.preempted = false;
             return false;
         }
-        long wall = now - tick.runWhen;
-        if (wall < sched.config.blockedThresholdNanos) {
+        if (now - tick.runWhen < sched.config.blockedThresholdNanos) {
+            return false;
+        }
+        // Stuck past the threshold. Measure its CPU over a short window from here on (sampling CPU allocates in
+        // the JDK, so sysmon does it only for stuck carriers, never for every task it sees).
+        if (tick.cpuWhen == 0) {
+            tick.cpuWhen = now;
+            tick.runCpu = CarrierClock.cpuTime(m);
+            return false;
+        }
+        long wall = now - tick.cpuWhen;
+        if (wall < sched.config.blockedThresholdNanos / CPU_WINDOW_FRACTION) {
             return false;
         }
         long cpu = CarrierClock.cpuTime(m);
         boolean busy = cpu >= 0 && tick.runCpu >= 0 && (cpu - tick.runCpu) * BLOCKED_CPU_FRACTION >= wall;
+        tick.cpuWhen = now; // the next verdict on this task looks at a fresh window
+        tick.runCpu = cpu;
         if (!busy) {
             if (clock.runState(m) == CarrierClock.RUNNABLE) {
                 // Descheduled: little CPU, yet runnable: other processes hold the cores. Another carrier would be
