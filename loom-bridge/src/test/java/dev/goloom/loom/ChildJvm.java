@@ -22,7 +22,7 @@ final class ChildJvm {
     private ChildJvm() {
     }
 
-    /** Runs {@code ChildPrograms <program>} with {@code jvmFlags} (nothing else: no {@code --add-opens}). */
+    /** Runs {@code ChildPrograms <program> [args]} with {@code jvmFlags} (nothing else: no {@code --add-opens}). */
     static Result run(List<String> jvmFlags, String program) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -30,7 +30,7 @@ final class ChildJvm {
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(ChildPrograms.class.getName());
-        cmd.add(program);
+        cmd.addAll(List.of(program.split(" "))); // the program name, then its arguments
         Path out = Files.createTempFile("goloom-child", ".out");
         Path err = Files.createTempFile("goloom-child", ".err");
         try {

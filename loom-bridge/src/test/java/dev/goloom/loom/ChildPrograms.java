@@ -40,6 +40,7 @@ public final class ChildPrograms {
                 System.out.println("RAN_ON_GOLOOM " + on[0]);
             }
             case "socket-then-close" -> socketThenClose();
+            case "sysmon-oom" -> sysmonSurvivesOutOfMemory(args[1]);
             default -> throw new IllegalArgumentException("unknown child program " + args[0]);
         }
     }
@@ -82,5 +83,67 @@ public final class ChildPrograms {
         System.out.println("TERMINATED " + terminated);
         System.out.println("LIVE " + s.goroutines().stream().map(Thread::getName).sorted().toList());
         System.exit(0); // carriers are daemons, but do not let a stuck scheduler keep the child alive
+    }
+
+    /**
+     * Run with a small heap. A goroutine computes (its carrier is stuck in one task, so sysmon samples it, which
+     * allocates) while a platform thread keeps the heap full: sysmon's rounds fail with OutOfMemoryError. Then the
+     * heap is freed, a goroutine blocks the only P's carrier in a FIFO open, and 100 short goroutines must still run:
+     * only a living sysmon can hand the blocked carrier's token to another carrier.
+     */
+    private static void sysmonSurvivesOutOfMemory(String fifo) throws Exception {
+        GoScheduler s = GoScheduler.builder().maxProcs(1).name("oom").build();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread hog = Go.go(s, () -> {
+            while (!stop.get()) {
+                Thread.onSpinWait(); // no allocation: the heap is about to be full
+            }
+        });
+        java.util.List<Object> hoard = new java.util.ArrayList<>(1 << 20);
+        long ooms = 0;
+        int chunk = 1 << 16;
+        while (chunk > 0) { // fill: halve the chunk at each failure, down to single words
+            try {
+                hoard.add(new long[chunk]);
+            } catch (OutOfMemoryError e) {
+                ooms++;
+                chunk /= 2;
+            }
+        }
+        long holdUntil = System.nanoTime() + 1_500_000_000L;
+        while (System.nanoTime() < holdUntil) { // hold: whatever GC frees is taken again at once
+            try {
+                hoard.add(new long[1]);
+            } catch (OutOfMemoryError e) {
+                ooms++;
+            }
+        }
+        int hoarded = hoard.size();
+        hoard = null;
+        stop.set(true);
+        System.gc();
+        long failures = s.stats().sysmonFailures();
+        System.out.println("OOMS " + ooms + " HOARD " + hoarded + " PREEMPTS " + s.stats().preemptRequests());
+        System.out.println("HOG " + hog.join(Duration.ofSeconds(20)));
+        Thread blocker = Go.go(s, () -> {
+            try (java.io.FileInputStream in = new java.io.FileInputStream(fifo)) { // blocks the carrier in open
+                in.read();
+            } catch (java.io.IOException e) {
+                throw new RuntimeException(e);
+            }
+        });
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(100);
+        for (int i = 0; i < 100; i++) {
+            Go.go(s, done::countDown);
+        }
+        boolean ran = done.await(20, java.util.concurrent.TimeUnit.SECONDS);
+        try (java.io.FileOutputStream out = new java.io.FileOutputStream(fifo)) { // releases the blocker
+            out.write(1);
+        }
+        System.out.println("BLOCKER " + blocker.join(Duration.ofSeconds(20)));
+        System.out.println("SYSMON_FAILURES " + failures);
+        System.out.println("SHORT_RAN " + ran);
+        System.out.println("STATS " + s.stats().schedtrace() + " handoffsBlocked=" + s.stats().handoffsBlocked());
+        System.exit(0);
     }
 }
