@@ -3,7 +3,11 @@ package dev.goloom.jmh.support;
 import dev.goloom.scheduler.GoScheduler;
 import dev.goloom.scheduler.SchedulerStats;
 
+import dev.goloom.loom.GoVirtualThreads;
+
 import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 
 /**
@@ -34,6 +38,17 @@ public final class Session implements AutoCloseable {
     /** Makes unstarted virtual threads of this side (thread-safe). */
     public ThreadFactory threads() {
         return threads;
+    }
+
+    /**
+     * A new executor that runs each task in a new virtual thread of this side, the executor a server is given:
+     * {@code GoVirtualThreads.newThreadPerTaskExecutor(scheduler)} on goloom, {@code
+     * Executors.newVirtualThreadPerTaskExecutor()} on the JDK side. Closing it waits for its tasks; it does not close
+     * this session.
+     */
+    public ExecutorService newThreadPerTaskExecutor() {
+        return scheduler == null ? Executors.newVirtualThreadPerTaskExecutor()
+                : GoVirtualThreads.newThreadPerTaskExecutor(scheduler);
     }
 
     /** The goloom scheduler's stats, or null on the JDK side. */
