@@ -14,6 +14,8 @@
 #   GOLOOM_JMH_BUILD=none     reuse the last build
 #   JAVA=/path/to/bin/java    the JDK (>= 25) to run; default: the newest JDK >= 25 found on this machine
 #   MVN_FLAGS="-o"            extra Maven flags (e.g. offline)
+#   GOLOOM_JMH_MAIN=class     run another main class of the jmh module with the same JDK, flag and class path
+#                             instead of JMH (bench/servers.sh runs dev.goloom.jmh.server.ServerBench this way)
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -73,4 +75,4 @@ esac
 # JMH forks its benchmark JVMs with this JVM's java and class path; the benchmarks add the --add-opens flag to
 # their forks themselves (@Fork jvmArgsAppend), and this JVM gets it too for -f 0 runs.
 exec "$java_bin" --add-opens java.base/java.lang=ALL-UNNAMED \
-  -cp "$root/jmh/target/classes:$(cat "$cpfile")" org.openjdk.jmh.Main "$@"
+  -cp "$root/jmh/target/classes:$(cat "$cpfile")" "${GOLOOM_JMH_MAIN:-org.openjdk.jmh.Main}" "$@"
