@@ -20,10 +20,10 @@ import java.util.Set;
  * {@code -Dgoloom.main.args="--quick"}; {@code --help} lists them).
  * <ol>
  *   <li>A demo: 100,000 goroutines on a goloom scheduler, joined, then the scheduler's stats ({@link Demo}).</li>
- *   <li>A report: the Go anchor workloads ported to Java ({@link Workloads}), each run on goloom and on the JDK's
- *       default virtual-thread scheduler, rounds interleaved, the median of each side printed with the
- *       goloom/JDK ratio, and the Go anchor's value ({@code bench/go/main.go}) when a Go toolchain is
- *       installed.</li>
+ *   <li>A report: the Go anchor workloads ported to Java ({@link Workloads}) and a short {@code http} server
+ *       workload ({@link HttpWorkload}), each run on goloom and on the JDK's default virtual-thread scheduler,
+ *       rounds interleaved, the median of each side printed with the goloom/JDK ratio, and the Go anchor's value
+ *       ({@code bench/go/main.go}) when a Go toolchain is installed.</li>
  * </ol>
  * Exit status: 0 on success, 1 if a workload failed, 2 on a bad argument or a JVM without goloom's flag.
  */
@@ -155,12 +155,29 @@ public final class Main {
                     g != null ? fmt(g) : "-", g != null ? ratio(r.goloom(), g) : "-");
         }
         out.println("-".repeat(head.length()));
-        out.println("Lower is better in every unit; ratios below 1.00 mean goloom is faster (or smaller).");
+        List<String> higher = new ArrayList<>();
+        for (Row r : rows) {
+            if (r.w().higherIsBetter() && !higher.contains(r.w().unit())) {
+                higher.add(r.w().unit());
+            }
+        }
+        if (higher.isEmpty()) {
+            out.println("Lower is better in every unit; ratios below 1.00 mean goloom is faster (or smaller).");
+        } else {
+            out.println("Lower is better in every unit but " + String.join(", ", higher) + "; ratios below 1.00 mean "
+                    + "goloom is faster (or smaller), except in " + String.join(", ", higher) + ", where higher is "
+                    + "better and a ratio above 1.00 means goloom is faster.");
+        }
         out.println("Spread (min..max over rounds):");
         for (Row r : rows) {
             if (r.problem() == null) {
                 out.printf(Locale.ROOT, "  %-15s goloom %s..%s, JDK %s..%s%n", r.w().name(), fmt(r.goloomMin()),
                         fmt(r.goloomMax()), fmt(r.jdkMin()), fmt(r.jdkMax()));
+            }
+        }
+        for (Row r : rows) {
+            if (r.w().note() != null) {
+                out.println(r.w().note().get());
             }
         }
         if (go.problem() != null) {

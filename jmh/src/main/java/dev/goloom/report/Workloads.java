@@ -14,7 +14,8 @@ import java.util.concurrent.ThreadFactory;
  * also measures (no Go twin: Go has no user-level park). Each body runs in a virtual thread of the side under test,
  * as the Go functions run in the main goroutine, and times only what the Go function times.
  *
- * <p>Workloads that need goloom channels or select are registered in {@link ChannelWorkloads}.
+ * <p>Workloads that need goloom channels or select are registered in {@link ChannelWorkloads}; the {@code http}
+ * workload (a real server, req/s) in {@link HttpWorkload}.
  */
 final class Workloads {
     private Workloads() {
@@ -35,7 +36,8 @@ final class Workloads {
                         Workloads::spawn),
                 ChannelWorkloads.skynet(),
                 ChannelWorkloads.sieve(),
-                ChannelWorkloads.parked());
+                ChannelWorkloads.parked(),
+                HttpWorkload.http());
     }
 
     // ------------------------------------------------------------------------------------------ parkpingpong
