@@ -51,13 +51,21 @@ import java.util.function.Supplier;
  *   <li>Interrupt while blocked: every queued waiter is removed, nothing is consumed or sent, and
  *       {@link InterruptedException} is thrown. If a case completed before the interrupt was seen, it is
  *       returned normally and the thread's interrupt status is set again.</li>
- *   <li>Send values ({@link #send} or {@link #sendFrom}) are evaluated before any channel is locked, once per
- *       {@code select()}, as Go evaluates send expressions on entering the statement. Handlers run after every
- *       channel lock is released and may do anything, including selecting again.</li>
+ *   <li>Send values: Go evaluates every send case's channel and value expressions exactly once on entering the
+ *       statement, in source order, including cases whose channel is nil. A {@link #send} value is given once, when
+ *       the case is added. Every {@link #sendFrom} supplier is called exactly once per {@code select()}, in case
+ *       order, before any channel is locked and before anything is sent or received: also when its case is
+ *       disabled or its channel is {@code null} (the value is then dropped, as Go drops a nil case's value), and
+ *       also when no case is enabled or a default runs. A supplier that throws ends the select with that
+ *       exception before anything is sent, received or run (later suppliers are not called, as a Go panic stops
+ *       the evaluation). Handlers run after every channel lock is released
+ *       and may do anything, including selecting again.</li>
  * </ul>
  *
  * <h2>Algorithm (Go: {@code selectgo})</h2>
  * <ol>
+ *   <li>Call every {@link #sendFrom} supplier, in case order (Go's compiled code evaluates the send operands before
+ *       it calls {@code selectgo}).</li>
  *   <li>Shuffle the enabled cases into a random poll order (inside-out Fisher–Yates).</li>
  *   <li>Lock every distinct channel in increasing channel id order (the global lock order that keeps overlapping
  *       selects deadlock-free; Go sorts by address). The order is computed once per set of cases.</li>
@@ -96,6 +104,7 @@ public final class Select {
     private Runnable[] onSent = new Runnable[4];
     private Object[] sendValue = new Object[4];
     private Supplier<?>[] sendSupplier = new Supplier<?>[4];
+    private boolean hasSupplier; // any sendFrom case: selectgo then calls the suppliers
     private Runnable onDefault;
     private boolean hasDefault;
 
@@ -153,14 +162,17 @@ public final class Select {
     }
 
     /**
-     * Adds a send case whose value {@code value.get()} is computed on every {@code select()} (before any lock is
-     * taken), for prepared selects reused in a loop. A null value throws {@link NullPointerException} from
-     * {@code select()}.
+     * Adds a send case whose value {@code value.get()} is computed on every {@code select()}, for prepared selects
+     * reused in a loop: Go's {@code case ch <- f()}. Every supplier of the select is called exactly once per
+     * {@code select()}, in case order, before any channel lock is taken, including the suppliers of cases that
+     * are disabled or whose channel is {@code null} (their values are dropped). A null value throws
+     * {@link NullPointerException} from {@code select()}, whether or not the case is enabled.
      */
     public <E> Select sendFrom(SendChannel<E> ch, Supplier<? extends E> value, Runnable onSent) {
         Objects.requireNonNull(value, "value supplier");
         int i = addCase((Chan<?>) ch, true);
         sendSupplier[i] = value;
+        hasSupplier = true;
         this.onSent[i] = onSent;
         return this;
     }
@@ -251,7 +263,7 @@ public final class Select {
      * @return the chosen case's index, or {@link #DEFAULT}
      * @throws ChannelClosedException if the chosen case is a send on a closed channel
      * @throws InterruptedException   if interrupted while waiting (nothing was sent or received)
-     * @throws NullPointerException   if a {@link #sendFrom} supplier returned null
+     * @throws NullPointerException   if a {@link #sendFrom} supplier returned null (enabled case or not)
      */
     public int select() throws InterruptedException {
         return selectgo(false, 0L);
@@ -277,16 +289,12 @@ public final class Select {
     /** Go: {@code selectgo}. See the class comment for the passes. */
     private int selectgo(boolean timed, long nanos) throws InterruptedException {
         received = null;
+        if (hasSupplier) {
+            evaluateSendValues();
+        }
         int n = nactive < 0 ? computeLockOrder() : nactive;
         if (n == 0) {
             return hasDefault ? runDefault() : blockWithoutCases(timed, nanos);
-        }
-        // Evaluate send values before locking anything: user code never runs under a channel lock.
-        for (int k = 0; k < n; k++) {
-            int i = lockOrder[k];
-            if (isSend[i] && sendSupplier[i] != null) {
-                sendValue[i] = Objects.requireNonNull(sendSupplier[i].get(), "send value supplier returned null");
-            }
         }
         if (n == 1 && hasDefault) {
             return selectnb(lockOrder[0]);
@@ -393,6 +401,23 @@ public final class Select {
             throw OPS.sendOnClosed(chans[i]); // Go: woken by closechan -> panic("send on closed channel")
         }
         return finish(i, v);
+    }
+
+    /**
+     * Go's compiled select evaluates every send case's operands once, in source order, nil channels included,
+     * before it calls {@code selectgo}. So: every supplier, in case order, before any lock (user code never runs
+     * under a channel lock); a disabled case's value is checked and dropped, since that case cannot send it.
+     */
+    private void evaluateSendValues() {
+        for (int i = 0; i < ncases; i++) {
+            Supplier<?> s = sendSupplier[i];
+            if (s != null) {
+                Object v = Objects.requireNonNull(s.get(), "send value supplier returned null");
+                if (chans[i] != null) {
+                    sendValue[i] = v;
+                }
+            }
+        }
     }
 
     private static final int WON = 0;

@@ -12,9 +12,11 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 import static dev.goloom.channels.testing.TestSupport.awaitWaiters;
 import static dev.goloom.channels.testing.TestSupport.join;
@@ -392,6 +394,142 @@ class SelectSemanticsTest {
         assertThatThrownBy(() -> Select.of().sendFrom(c, () -> null, null).select())
                 .isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> Select.of().send(c, null)).isInstanceOf(NullPointerException.class);
+    }
+
+    // ------------------------------------------------------------------ send expressions
+
+    /**
+     * Go evaluates every send case's channel and value expressions exactly once on entering the select, in source
+     * order, nil-channel cases included. A prepared select's {@code sendFrom} suppliers stand for those
+     * expressions: each is called once per {@code select()}, in case order, whether its case is enabled, disabled
+     * or on a null channel, and whether several, one or no case is enabled (the default, the one-case fast path and
+     * the no-case path included), before any channel lock is taken. The cases are added in the reverse of their
+     * channels' id order, so case order and lock order disagree. Runs on its own thread so that a supplier called
+     * under a channel lock (it takes every lock of the select, through {@code waiters}) shows up as a bounded-join
+     * failure instead of a hang.
+     */
+    @Test
+    void everySendSupplierIsCalledOncePerSelectInCaseOrderDisabledCasesIncluded() throws Exception {
+        Failures f = new Failures();
+        Thread t = Runner.PLATFORM.start(f.wrap(SelectSemanticsTest::supplierRounds));
+        join(t, f);
+        f.check();
+    }
+
+    private static void supplierRounds() throws Exception {
+        Chan<Integer> low = Chan.make(1); // channel ids increase in creation order
+        Chan<Integer> mid = Chan.make(1);
+        Chan<Integer> high = Chan.make(1);
+        Chan<Integer> never = Chan.make(); // a receive case nobody sends to
+        List<Chan<Integer>> all = List.of(low, mid, high, never);
+        List<Integer> calls = new ArrayList<>();
+        int[] round = {0};
+        Select sel = new Select()
+                .sendFrom(high, logged(calls, 0, round, all), null) // case 0
+                .recv(never)                                         // case 1
+                .sendFrom(mid, logged(calls, 2, round, all), null)   // case 2
+                .sendFrom(null, logged(calls, 3, round, all), null)  // case 3: nil channel, never proceeds
+                .sendFrom(low, logged(calls, 4, round, all), null)   // case 4
+                .onDefault(null);
+        List<Chan<Integer>> chanOfCase = Arrays.asList(high, null, mid, null, low);
+        int[] toggled = {0, 1, 2, 4};
+        int rounds = 16 * 200; // every enabled/disabled combination of cases 0, 1, 2 and 4, 200 times each
+        int[] wins = new int[5];
+        int defaults = 0;
+        for (int r = 0; r < rounds; r++) {
+            int mask = 15 - r % 16; // round 0: all enabled
+            boolean anySend = false;
+            for (int b = 0; b < toggled.length; b++) {
+                int i = toggled[b];
+                if ((mask & (1 << b)) != 0) {
+                    sel.enable(i);
+                    anySend |= i != 1;
+                } else {
+                    sel.disable(i);
+                }
+            }
+            round[0] = r;
+            calls.clear();
+            int chosen = sel.select();
+            assertThat(calls).as("suppliers called in round %d (enabled mask %s)", r, Integer.toBinaryString(mask))
+                    .containsExactly(0, 2, 3, 4);
+            if (!anySend) {
+                assertThat(chosen).as("round %d: no send case enabled", r).isEqualTo(Select.DEFAULT);
+                defaults++;
+            } else {
+                assertThat(chosen).as("round %d", r).isIn(0, 2, 4);
+                assertThat(mask & (1 << (chosen == 4 ? 3 : chosen))).as("round %d: chosen case enabled", r)
+                        .isNotZero();
+                wins[chosen]++;
+                // The value sent is the one this round's supplier computed.
+                assertThat(chanOfCase.get(chosen).tryRecv()).as("round %d", r).isEqualTo(r * 10 + chosen);
+            }
+            for (Chan<Integer> c : List.of(low, mid, high)) {
+                assertThat(c.len()).as("round %d: only the chosen case sent", r).isZero();
+            }
+        }
+        assertThat(defaults).isEqualTo(rounds / 16 * 2); // masks with none of cases 0, 2, 4
+        assertThat(wins[0] + wins[2] + wins[4]).isEqualTo(rounds - defaults);
+        assertNoWaiters(low, mid, high, never);
+
+        // No enabled case and no default: a timed select times out, still after calling every supplier.
+        Chan<Integer> unbuffered = Chan.make();
+        Select none = new Select()
+                .sendFrom(unbuffered, logged(calls, 0, round, all), null)
+                .sendFrom(null, logged(calls, 1, round, all), null)
+                .disable(0);
+        for (int r = 0; r < 100; r++) {
+            calls.clear();
+            assertThat(none.select(Duration.ZERO)).isEqualTo(Select.TIMED_OUT);
+            assertThat(calls).as("no enabled case, round %d", r).containsExactly(0, 1);
+        }
+
+        // A select that blocks: a partner selecting over both channels arrives before or after it parks. The k-th
+        // value received is the k-th select's, computed by that select's own supplier calls.
+        Chan<Integer> a = Chan.make();
+        Chan<Integer> b = Chan.make();
+        int blocking = 300;
+        int[] got = new int[blocking];
+        Failures f = new Failures();
+        Thread partner = Runner.PLATFORM.start(f.wrap(() -> {
+            Select recv = Select.of().recv(a).recv(b);
+            for (int k = 0; k < blocking; k++) {
+                recv.select();
+                got[k] = recv.<Integer>received();
+            }
+        }));
+        Select blocked = new Select()
+                .sendFrom(b, logged(calls, 0, round, List.of(a, b)), null) // b was made after a: higher id
+                .sendFrom(null, logged(calls, 1, round, List.of(a, b)), null)
+                .sendFrom(a, logged(calls, 2, round, List.of(a, b)), null);
+        int[] chosenBlocked = new int[blocking];
+        for (int k = 0; k < blocking; k++) {
+            round[0] = k;
+            calls.clear();
+            chosenBlocked[k] = blocked.select();
+            assertThat(calls).as("blocking select %d", k).containsExactly(0, 1, 2);
+        }
+        join(partner, f);
+        f.check();
+        for (int k = 0; k < blocking; k++) {
+            assertThat(chosenBlocked[k]).isIn(0, 2);
+            assertThat(got[k]).as("value of blocking select %d", k).isEqualTo(k * 10 + chosenBlocked[k]);
+        }
+        assertNoWaiters(a, b);
+    }
+
+    /**
+     * A supplier for case {@code i} that logs its call, checks that no lock of {@code locks} is held (taking each
+     * one would spin forever if this thread held it), and returns {@code round * 10 + i}.
+     */
+    private static Supplier<Integer> logged(List<Integer> calls, int i, int[] round, List<Chan<Integer>> locks) {
+        return () -> {
+            for (Chan<Integer> c : locks) {
+                waiters(c);
+            }
+            calls.add(i);
+            return round[0] * 10 + i;
+        };
     }
 
     @Test
