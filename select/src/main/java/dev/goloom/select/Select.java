@@ -40,6 +40,9 @@ import java.util.function.Supplier;
  * <h2>Semantics (Go's)</h2>
  * <ul>
  *   <li>If several cases are ready, one is chosen uniformly at random.</li>
+ *   <li>Several cases on one channel: if the select blocks, their waiters are queued on that channel in a fresh
+ *       uniformly random order on every select, so a partner that arrives later takes each of them with equal
+ *       chance (Go permutes them too; its {@code TestPseudoRandomSend} sends from two cases on one channel).</li>
  *   <li>A receive case on a closed, drained channel is ready; its handler gets {@code null} (Go's
  *       {@code ok == false}). A send case on a closed channel throws {@link ChannelClosedException}.</li>
  *   <li>A case whose channel is {@code null}, or that was {@link #disable(int) disabled}, never proceeds (Go's nil
@@ -68,7 +71,9 @@ import java.util.function.Supplier;
  *       it calls {@code selectgo}).</li>
  *   <li>Shuffle the enabled cases into a random poll order (inside-out Fisher–Yates).</li>
  *   <li>Lock every distinct channel in increasing channel id order (the global lock order that keeps overlapping
- *       selects deadlock-free; Go sorts by address). The order is computed once per set of cases.</li>
+ *       selects deadlock-free; Go sorts by address). The order is computed once per set of cases; when several
+ *       cases share a channel, their relative order in it is shuffled again on every select (uniformly at
+ *       random), so that pass 2 queues them on that channel in a random order.</li>
  *   <li>Pass 1: in poll order, the first case that can proceed without blocking wins; unlock, wake the served
  *       partner, done.</li>
  *   <li>Pass 2: queue this select's waiter (one per case, allocated once with the case) on every channel, unlock
@@ -112,6 +117,7 @@ public final class Select {
     private int[] pollOrder = new int[4];
     private int[] lockOrder = new int[4];
     private int nactive = -1; // enabled cases in lockOrder; -1 = recompute
+    private boolean sharedChannels; // two enabled cases on one channel: lockOrder has runs to shuffle
     private Object received;
 
     /** A new, empty select; add cases with {@link #recv}, {@link #send}, {@link #sendFrom}, {@link #onDefault}. */
@@ -300,8 +306,11 @@ public final class Select {
             return selectnb(lockOrder[0]);
         }
 
-        // Poll order: inside-out Fisher-Yates over the enabled cases.
         ThreadLocalRandom rnd = ThreadLocalRandom.current();
+        if (sharedChannels) {
+            shuffleSharedChannelRuns(rnd, n);
+        }
+        // Poll order: inside-out Fisher-Yates over the enabled cases.
         int[] poll = pollOrder;
         for (int k = 0; k < n; k++) {
             int j = rnd.nextInt(k + 1);
@@ -513,7 +522,10 @@ public final class Select {
         }
     }
 
-    /** Sorts the enabled cases by channel id into {@link #lockOrder} (insertion sort: few cases). */
+    /**
+     * Sorts the enabled cases by channel id into {@link #lockOrder} (insertion sort: few cases), and notes whether
+     * some channel appears in several of them.
+     */
     private int computeLockOrder() {
         int n = 0;
         for (int i = 0; i < ncases; i++) {
@@ -527,8 +539,39 @@ public final class Select {
                 lockOrder[k] = i;
             }
         }
+        boolean shared = false;
+        for (int k = 1; k < n; k++) {
+            shared |= chans[lockOrder[k]] == chans[lockOrder[k - 1]];
+        }
+        sharedChannels = shared;
         nactive = n;
         return n;
+    }
+
+    /**
+     * Puts the cases of each channel that appears in several cases in a fresh uniformly random order (Fisher-Yates
+     * over each run of equal channels in {@link #lockOrder}). The id order between channels, which sellock needs,
+     * is kept. Pass 2 queues waiters in lock order, so this is the order in which one select's waiters sit in one
+     * channel's queue, and so which of its cases a partner arriving later takes. Go gets the same effect by
+     * seeding its lock-order heap sort with the random poll order.
+     */
+    private void shuffleSharedChannelRuns(ThreadLocalRandom rnd, int n) {
+        int[] order = lockOrder;
+        int start = 0;
+        while (start < n) {
+            Chan<?> c = chans[order[start]];
+            int end = start + 1;
+            while (end < n && chans[order[end]] == c) {
+                end++;
+            }
+            for (int k = end - 1; k > start; k--) {
+                int j = start + rnd.nextInt(k - start + 1);
+                int t = order[k];
+                order[k] = order[j];
+                order[j] = t;
+            }
+            start = end;
+        }
     }
 
     /** Go: {@code sellock}. Locks each distinct channel once, in id order. */

@@ -532,6 +532,66 @@ class SelectSemanticsTest {
         };
     }
 
+    // ------------------------------------------------------------------ cases on one channel
+
+    /**
+     * Go's {@code TestPseudoRandomSend}, on the path where the select blocks first: three send cases on one
+     * unbuffered channel (and a receive case on another channel between them) are queued on that channel, and a
+     * receiver that arrives afterwards takes the head of the queue. Go permutes cases on one channel through its
+     * lock-order sort seeded with the random poll order; goloom shuffles them uniformly, so each of the three
+     * cases must be at the head in about a third of the trials.
+     *
+     * <p>Band: with a uniform shuffle, the head count of each case is Binomial(n = 3000, p = 1/3): mean 1000,
+     * standard deviation sqrt(3000 * 1/3 * 2/3) = 25.8. Accepting [820, 1180] (+/-180, about 7 sigma): by
+     * Hoeffding, P(|X - 1000| >= 180) <= 2 exp(-2 * 180^2 / 3000) = 2 exp(-21.6) < 1e-9 per case, so under
+     * 3e-9 for the three cases of one run and under 1e-8 for the three runners. Scheduling and load change only
+     * when the receiver arrives, never the queue order, which the receiver reads only after all three waiters are
+     * queued. A case order kept every time puts all 3000 on one case.
+     */
+    @ParameterizedTest
+    @EnumSource(Runner.class)
+    void sendCasesOnOneChannelAreQueuedInRandomOrder(Runner runner) throws Exception {
+        int trials = 3000;
+        Chan<Integer> c = Chan.make();
+        Chan<Integer> other = Chan.make();
+        int[] trial = {0};
+        int[] caseOfPosition = {0, 2, 3};
+        Select sel = new Select()
+                .sendFrom(c, () -> trial[0] * 3, null)      // case 0: position 0 on c
+                .recv(other)                                 // case 1
+                .sendFrom(c, () -> trial[0] * 3 + 1, null)  // case 2: position 1
+                .sendFrom(c, () -> trial[0] * 3 + 2, null); // case 3: position 2
+        int[] chosen = new int[trials];
+        Failures f = new Failures();
+        Thread selector = runner.start(f.wrap(() -> {
+            for (int i = 0; i < trials; i++) {
+                trial[0] = i;
+                chosen[i] = sel.select();
+            }
+        }));
+        int[] received = new int[trials];
+        int[] head = new int[3];
+        for (int i = 0; i < trials; i++) {
+            awaitWaiters(c, 3); // select i is parked with its three waiters on c; the receive takes the head
+            Integer v = c.recv();
+            assertThat(v / 3).as("trial of the value received").isEqualTo(i);
+            received[i] = v;
+            head[v % 3]++;
+        }
+        join(selector, f);
+        f.check();
+        for (int i = 0; i < trials; i++) {
+            assertThat(chosen[i]).as("case chosen in trial %d", i).isEqualTo(caseOfPosition[received[i] % 3]);
+        }
+        assertThat(head[0] + head[1] + head[2]).isEqualTo(trials);
+        for (int p = 0; p < 3; p++) {
+            assertThat(head[p]).as("trials taken by case %d (head counts %s)", caseOfPosition[p],
+                    Arrays.toString(head)).isBetween(820, 1180);
+        }
+        assertNoWaiters(c, other);
+        assertThat(c.tryRecv()).isNull();
+    }
+
     @Test
     void toStringListsTheCases() {
         Chan<Integer> c = Chan.make();
