@@ -364,8 +364,8 @@ public final class GoScheduler implements Executor, AutoCloseable {
     public SchedulerStats stats() {
         long[] totals = new long[Counter.COUNT];
         sched.addCounters(totals);
-        return new SchedulerStats(config.name, config.procs, sched.lvFreeTokens(), sched.mcount(), sched.nmidle(),
-                sched.lvNmspinning(), sched.mHighWater(), sched.queueLengths(), sched.runq.size(),
+        return new SchedulerStats(config.name, config.procs, sched.lvFreeTokens(), sched.carriers.mcount(), sched.carriers.nmidle(),
+                sched.lvNmspinning(), sched.carriers.mHighWater(), sched.queueLengths(), sched.runq.size(),
                 goroutines.size() + plainLive.get(), totals, runState != RUNNING, runState == TERMINATED);
     }
 

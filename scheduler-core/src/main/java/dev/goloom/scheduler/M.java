@@ -125,7 +125,7 @@ final class M extends Carrier {
         } catch (Throwable e) { // outside any task (tasks' own errors are caught in execute): never lose the token
             sched.carrierFailed(this, e);
         } finally {
-            sched.mexit(this);
+            sched.carriers.mexit(this);
         }
     }
 
@@ -194,7 +194,7 @@ final class M extends Carrier {
             if (pp.status() != P.RUNNING) {
                 if (!pp.casStatus(P.SYSCALL, P.RUNNING) && !sched.reacquire(pp)) { // (SYSCALL: a task left one open)
                     sched.dropBlockedP(this, pp);
-                    if (!sched.stopm(this)) {
+                    if (!sched.carriers.stopm(this)) {
                         return null;
                     }
                     continue;
@@ -265,7 +265,7 @@ final class M extends Carrier {
                 // No free token: every token has a carrier, and those will find the work.
             }
             // 7. Park until handed a P. Go: stopm.
-            if (!sched.stopm(this)) {
+            if (!sched.carriers.stopm(this)) {
                 return null;
             }
         }

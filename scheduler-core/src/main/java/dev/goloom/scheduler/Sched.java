@@ -7,16 +7,13 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * The scheduler-wide state and its operations. Go: {@code type schedt} (the global {@code sched}) with the
- * {@code proc.go} functions that work on it: the idle P and M lists, the run tokens, the spinning count, the global
- * run queue, and {@code wakep}, {@code startm}, {@code stopm}, {@code globrunqget}.
+ * {@code proc.go} functions that work on it: the idle P list, the run tokens, the spinning count, the global run
+ * queue, and {@code wakep}, {@code startm}, {@code globrunqget}, {@code handoffp}. The carriers themselves (Go's
+ * {@code allm}, the idle-M list, {@code newm}, {@code stopm}) are in {@link Carriers}, under the same lock.
  *
  * <h2>Locking</h2>
  * {@link #lock} (Go: {@code sched.lock}) guards the idle-P list, the idle-M list and writes of the free-token
@@ -62,19 +59,11 @@ final class Sched {
     private P pidle;
     /** Free run tokens (Go: sched.npidle; see class comment). Written under {@link #lock}. */
     private volatile int freeTokens;
-    /** Go: sched.midle. Guarded by {@link #lock}. */
-    private M midle;
-    /** Go: sched.nmidle. Written under {@link #lock}. */
-    private volatile int nmidle;
     /** Go: sched.nmspinning. Atomic read-modify-writes only. */
     private volatile int nmspinning;
 
-    /** Every live carrier (Go: allm). */
-    private final Set<M> allm = ConcurrentHashMap.newKeySet();
-    private final AtomicInteger mcount = new AtomicInteger();
-    private final AtomicInteger mHighWater = new AtomicInteger();
-    private final AtomicInteger nextMid = new AtomicInteger();
-    private volatile boolean maxThreadsLogged;
+    /** Every carrier, the idle-M list and the M lifecycle (Go: allm, sched.midle, newm, stopm). */
+    final Carriers carriers;
     /** Set once, when the scheduler terminates: idle carriers exit, sysmon stops. */
     private volatile boolean terminated;
 
@@ -88,6 +77,7 @@ final class Sched {
         }
         this.allp = ps;
         this.sysmon = new Sysmon(this);
+        this.carriers = new Carriers(this);
         // All Ps start idle and every token is free: the first submission wakes a carrier (Go: procresize).
         lock.lock();
         try {
@@ -242,13 +232,13 @@ final class Sched {
                     return;
                 }
             }
-            m = mget();
+            m = carriers.mget();
         } finally {
             lock.unlock();
         }
         sysmon.wake(); // work arrived; sysmon may be in its all-idle sleep
         if (m == null) {
-            newm(p, spinning);
+            carriers.newm(p, spinning);
             return;
         }
         m.startSpinning = spinning;
@@ -256,39 +246,8 @@ final class Sched {
         LockSupport.unpark(m);
     }
 
-    /** Go: {@code newm}. Starts a new carrier that begins with {@code p}, unless maxThreads carriers exist. */
-    private void newm(P p, boolean spinning) {
-        int n = mcount.incrementAndGet();
-        if (n > config.maxThreads) {
-            mcount.decrementAndGet();
-            giveBack(p, spinning);
-            if (!maxThreadsLogged) {
-                maxThreadsLogged = true;
-                System.getLogger("dev.goloom.scheduler").log(System.Logger.Level.WARNING,
-                        "goloom scheduler ''{0}'' reached maxThreads={1} carrier threads (many carriers blocked?);"
-                                + " not adding more (raise -Dgoloom.maxThreads)", config.name, config.maxThreads);
-            }
-            return;
-        }
-        mHighWater.accumulateAndGet(n, Math::max);
-        M m = null;
-        try {
-            m = new M(this, nextMid.incrementAndGet(), p, spinning);
-            allm.add(m);
-            m.start();
-        } catch (Throwable e) { // OutOfMemoryError (a full heap, or "unable to create native thread"), or similar
-            if (m != null) {
-                allm.remove(m);
-            }
-            mcount.decrementAndGet();
-            giveBack(p, spinning);
-            throw e;
-        }
-        sysmon.startOnce();
-    }
-
     /** Undoes a startm whose carrier could not be started: the P and its token go back to the idle list. */
-    private void giveBack(P p, boolean spinning) {
+    void giveBack(P p, boolean spinning) {
         lock.lock();
         try {
             p.svStatus(P.IDLE);
@@ -299,21 +258,6 @@ final class Sched {
         if (spinning) {
             xaddNmspinning(-1);
         }
-    }
-
-    /**
-     * Called by carrier {@code m} as its thread ends: its counts move to the shared counters (before it leaves
-     * {@code allm}, so totals never go backwards; a snapshot taken in between may count them twice).
-     */
-    void mexit(M m) {
-        for (Counter c : Counter.ALL) {
-            long v = m.counters.get(c);
-            if (v != 0) {
-                counters.add(c, v);
-            }
-        }
-        allm.remove(m);
-        mcount.decrementAndGet();
     }
 
     /**
@@ -353,51 +297,6 @@ final class Sched {
                     error);
         } catch (Throwable ignored) {
             // out of memory again: the count in stats() still shows it
-        }
-    }
-
-    /**
-     * Go: {@code stopm}. Parks carrier {@code m} (which holds no P) on the idle list until {@code startm} hands it
-     * a P. Returns true with the P acquired, or false if the carrier must exit (keep-alive expired, or the
-     * scheduler terminated). Called by {@code m} only.
-     */
-    boolean stopm(M m) {
-        lock.lock();
-        try {
-            if (terminated) {
-                return false;
-            }
-            mput(m);
-        } finally {
-            lock.unlock();
-        }
-        m.counters.inc(Counter.THREAD_PARKS);
-        long deadline = System.nanoTime() + config.keepAliveNanos;
-        for (;;) {
-            P np = m.nextp;
-            if (np != null) {
-                m.nextp = null;
-                acquirep(m, np);
-                m.spinning = m.startSpinning;
-                m.counters.inc(Counter.THREAD_UNPARKS);
-                return true;
-            }
-            long left = deadline - System.nanoTime();
-            if (left <= 0 || terminated) {
-                lock.lock();
-                boolean removed;
-                try {
-                    removed = m.idle && mremove(m);
-                } finally {
-                    lock.unlock();
-                }
-                if (removed) {
-                    return false;
-                }
-                // startm took this M off the list and is about to hand it a P: wait for nextp.
-                left = TimeUnit.MILLISECONDS.toNanos(1);
-            }
-            LockSupport.parkNanos(this, left);
         }
     }
 
@@ -552,56 +451,12 @@ final class Sched {
         wakep(); // the moved tasks need a carrier with a token
     }
 
-    /** Go: {@code mput}. Requires {@link #lock}. */
-    private void mput(M m) {
-        assert lock.isHeldByCurrentThread();
-        m.link = midle;
-        m.idle = true;
-        midle = m;
-        nmidle = nmidle + 1;
-    }
-
-    /** Go: {@code mget}. Requires {@link #lock}. */
-    private M mget() {
-        assert lock.isHeldByCurrentThread();
-        M m = midle;
-        if (m != null) {
-            midle = m.link;
-            m.link = null;
-            m.idle = false;
-            nmidle = nmidle - 1;
-        }
-        return m;
-    }
-
-    /** Removes {@code m} from the idle list (keep-alive expiry). Requires {@link #lock}. */
-    private boolean mremove(M m) {
-        assert lock.isHeldByCurrentThread();
-        M prev = null;
-        for (M x = midle; x != null; prev = x, x = x.link) {
-            if (x == m) {
-                if (prev == null) {
-                    midle = x.link;
-                } else {
-                    prev.link = x.link;
-                }
-                x.link = null;
-                x.idle = false;
-                nmidle = nmidle - 1;
-                return true;
-            }
-        }
-        return false;
-    }
-
     // ============================================================================================= lifecycle
 
     /** The scheduler terminated: idle carriers and sysmon exit. Any thread; idempotent. */
     void terminate() {
         terminated = true;
-        for (M m : allm) {
-            LockSupport.unpark(m); // idle carriers see the flag and exit
-        }
+        carriers.unparkAll(); // idle carriers see the flag and exit
         sysmon.stop();
     }
 
@@ -612,9 +467,7 @@ final class Sched {
         for (P p : allp) {
             p.counters.addTo(totals);
         }
-        for (M m : allm) {
-            m.counters.addTo(totals);
-        }
+        carriers.addCounters(totals);
         counters.addTo(totals);
         // Puts by threads holding no P are the queue's own count minus those the Ps counted (racy: a snapshot).
         totals[Counter.EXTERNAL_GLOBAL_PUTS.ordinal()] =
@@ -631,15 +484,4 @@ final class Sched {
         return List.of(lens);
     }
 
-    int mcount() {
-        return mcount.get();
-    }
-
-    int nmidle() {
-        return nmidle;
-    }
-
-    int mHighWater() {
-        return mHighWater.get();
-    }
 }

@@ -23,8 +23,10 @@
  *   <thead><tr><th>Go</th><th>goloom</th></tr></thead>
  *   <tbody>
  *   <tr><td>{@code schedt} (runtime2.go) and its proc.go functions: idle P/M lists, run tokens
- *       ({@code npidle}), {@code nmspinning}, {@code sched.runq}, {@code wakep}, {@code startm}, {@code stopm},
+ *       ({@code npidle}), {@code nmspinning}, {@code sched.runq}, {@code wakep}, {@code startm},
  *       {@code globrunqget}, {@code handoffp}</td><td>{@code Sched}</td></tr>
+ *   <tr><td>{@code allm}, {@code sched.midle}, {@code newm}, {@code stopm}, {@code mput}/{@code mget}</td>
+ *       <td>{@code Carriers}</td></tr>
  *   <tr><td>{@code type m}, {@code mstart}, {@code schedule}, {@code findRunnable}, {@code stealWork},
  *       {@code execute}, {@code entersyscall}/{@code exitsyscall}</td><td>{@code M}</td></tr>
  *   <tr><td>{@code type p}, {@code runqput}</td><td>{@code P}</td></tr>
