@@ -31,14 +31,16 @@ for i in $(seq 1 "$runs"); do
   log="$logdir/run-$i.log"
   start=$(date +%s)
   if (cd "$root" && mvn -B verify > "$log" 2>&1); then
-    passed=$((passed + 1)); verdict=pass; rm -f "$log"
+    passed=$((passed + 1)); verdict=pass
   else
     failed=$((failed + 1)); verdict="FAIL (log: $log)"
   fi
-  tests=$(grep -h "Tests run:" "$log" 2>/dev/null | grep -v " -- in " | tail -1)
-  echo "run $i: $verdict in $(( $(date +%s) - start )) s ${tests:+($tests)}"
+  total=$(grep -h "Tests run:" "$log" | grep -v " -- in " | sed -n 's/.*Tests run: \([0-9]*\).*/\1/p' | paste -sd+ | bc)
+  echo "run $i: $verdict in $(( $(date +%s) - start )) s, ${total:-0} tests (all modules, both surefire runs)"
   if [ "$verdict" != pass ]; then
     grep -hE "<<< FAIL|Tests run:.*Fail" "$log" | grep -v "Failures: 0, Errors: 0" | head -5 | sed 's/^/    /'
+  else
+    rm -f "$log"
   fi
 done
 echo "loaded-tests: $passed passed, $failed failed"
