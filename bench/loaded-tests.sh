@@ -35,7 +35,7 @@ for i in $(seq 1 "$runs"); do
   else
     failed=$((failed + 1)); verdict="FAIL (log: $log)"
   fi
-  total=$(grep -h "Tests run:" "$log" | grep -v " -- in " | sed -n 's/.*Tests run: \([0-9]*\).*/\1/p' | paste -sd+ | bc)
+  total=$(grep -h "Tests run:" "$log" | grep -v " -- in " | sed -n 's/.*Tests run: \([0-9]*\).*/\1/p' | awk '{s += $1} END {print s + 0}')
   echo "run $i: $verdict in $(( $(date +%s) - start )) s, ${total:-0} tests (all modules, both surefire runs)"
   if [ "$verdict" != pass ]; then
     grep -hE "<<< FAIL|Tests run:.*Fail" "$log" | grep -v "Failures: 0, Errors: 0" | head -5 | sed 's/^/    /'
