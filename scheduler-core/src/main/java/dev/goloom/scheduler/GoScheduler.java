@@ -149,7 +149,7 @@ public final class GoScheduler implements Executor, AutoCloseable {
         if (kind == TaskSupport.START || kind == TaskSupport.PLAIN) {
             admit(task, kind, ts);
         }
-        M m = M.current(sched);
+        M m = M.current(sched, ts);
         if (m != null) {
             P p = m.p;
             if (p != null) {

@@ -102,7 +102,22 @@ final class M extends Carrier {
 
     /** The carrier of scheduler {@code sched} that the calling code runs on, or null. Any thread. */
     static M current(Sched sched) {
-        return Carrier.current() instanceof M m && m.sched == sched ? m : null;
+        return current(sched, TaskSupport.get());
+    }
+
+    /**
+     * {@link #current(Sched)} with the task support the caller already holds (the submit path reads it once).
+     * The same lookup as {@link Carrier#current()}, narrowed to this scheduler's carriers.
+     */
+    static M current(Sched sched, TaskSupport ts) {
+        Thread t = Thread.currentThread();
+        if (t instanceof M m) {
+            return m.sched == sched ? m : null; // afterYield, or a plain task submitting
+        }
+        if (t.isVirtual() && ts.currentCarrier() instanceof M m && m.sched == sched) {
+            return m; // a goroutine unparking or starting another (the JDK pinned it around this call)
+        }
+        return null;
     }
 
     /** Sysmon's view of {@link #runSeq} (opaque load). Any thread. */

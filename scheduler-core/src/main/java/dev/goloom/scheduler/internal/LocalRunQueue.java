@@ -256,7 +256,14 @@ public final class LocalRunQueue extends RunQueueLayout.Fields {
             int n = t - h;
             n = n - n / 2;        // ceil(half)
             if (n == 0) {
-                return stealRunNext ? stealRunnext(v, victimRunning, runnextBackoff, out) : null;
+                if (!stealRunNext) {
+                    return null;
+                }
+                Runnable next = stealRunnext(v, victimRunning, runnextBackoff, out);
+                if (next != RETRY) {
+                    return next;
+                }
+                continue; // the owner took or replaced runnext meanwhile: look at the ring again (Go: runqgrab)
             }
             if (n > vring.length / 2) {
                 continue; // h and t read at different moments: inconsistent snapshot, retry (Go: runqgrab)
@@ -275,29 +282,33 @@ public final class LocalRunQueue extends RunQueueLayout.Fields {
         }
     }
 
-    /** The runnext half of {@link #stealFrom}: the victim's ring was empty. */
+    /** {@link #stealRunnext}'s answer when the victim's runnext changed under it: start over. */
+    private static final Runnable RETRY = () -> { };
+
+    /**
+     * The runnext half of {@link #stealFrom}: the victim's ring was empty. Returns the stolen task, null if there is
+     * nothing to take (or a chain runs there), or {@link #RETRY} if the owner took or replaced runnext meanwhile.
+     */
     private static Runnable stealRunnext(LocalRunQueue v, boolean victimRunning, Runnable backoff,
                                          StealResult out) {
-        for (;;) {
-            int puts = v.loNextPuts();
-            Object nx = v.runnext;
-            if (nx == null) {
+        int puts = v.loNextPuts();
+        Object nx = v.runnext;
+        if (nx == null) {
+            return null;
+        }
+        if (victimRunning) {
+            backoff.run();
+            if (v.loNextPuts() != puts) {
+                // Go would CAS and, since a goroutine's runnext entry is the same object every time (ABA), often
+                // win and split a ping-pong pair across Ps. Leave it: a hand-off chain runs there.
+                out.set(StealResult.Outcome.CHAIN_SEEN, 0);
                 return null;
             }
-            if (victimRunning) {
-                backoff.run();
-                if (v.loNextPuts() != puts) {
-                    // Go would CAS and, since a goroutine's runnext entry is the same object every time (ABA),
-                    // often win and split a ping-pong pair across Ps. Leave it: a hand-off chain runs there.
-                    out.set(StealResult.Outcome.CHAIN_SEEN, 0);
-                    return null;
-                }
-            }
-            if (v.casRunnext(nx, null)) {
-                out.set(StealResult.Outcome.RUNNEXT, 1);
-                return (Runnable) nx;
-            }
-            // the owner took it or replaced it: look again
         }
+        if (v.casRunnext(nx, null)) {
+            out.set(StealResult.Outcome.RUNNEXT, 1);
+            return (Runnable) nx;
+        }
+        return RETRY;
     }
 }
