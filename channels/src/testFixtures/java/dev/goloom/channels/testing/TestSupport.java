@@ -37,8 +37,9 @@ public final class TestSupport {
     }
 
     public static void join(Thread t) throws InterruptedException {
-        t.join(WAIT);
-        if (t.isAlive()) {
+        // Trust join's answer, not a later isAlive(): a platform thread is TERMINATED (join returns true) a moment
+        // before HotSpot clears what isAlive() reads, and a loaded machine can deschedule it in between.
+        if (!t.join(WAIT)) {
             StringBuilder sb = new StringBuilder("thread did not finish: " + t);
             for (StackTraceElement e : t.getStackTrace()) {
                 sb.append("\n\tat ").append(e);
