@@ -87,6 +87,16 @@ final class Carriers {
             if (sched.isTerminated()) {
                 return false;
             }
+            if (!sched.runq.isEmpty()) {
+                // A token may have come back since this carrier looked (Sched.giveBack returns one without a
+                // carrier when newm is refused at maxThreads): take it rather than park beside queued work.
+                P p = sched.pidlegetLocked();
+                if (p != null) {
+                    Sched.acquirep(m, p);
+                    m.spinning = false;
+                    return true;
+                }
+            }
             mput(m);
         } finally {
             sched.lock.unlock();

@@ -248,16 +248,35 @@ final class Sched {
 
     /** Undoes a startm whose carrier could not be started: the P and its token go back to the idle list. */
     void giveBack(P p, boolean spinning) {
+        M idle;
+        P handed = null;
         lock.lock();
         try {
             p.svStatus(P.IDLE);
             pidleput(p, true);
+            // The token was out of the pool while newm tried: a carrier that gave up meanwhile found none free and
+            // parked (or is about to: stopm re-checks under this lock). If work is queued, hand the token to an
+            // idle carrier now, or nobody would come back for that work.
+            idle = runq.isEmpty() ? null : carriers.mget();
+            if (idle != null) {
+                handed = pidleget();
+            }
         } finally {
             lock.unlock();
         }
         if (spinning) {
             xaddNmspinning(-1);
         }
+        if (idle != null) {
+            idle.startSpinning = false;
+            idle.nextp = handed; // volatile: the P hand-off, as in startm
+            LockSupport.unpark(idle);
+        }
+    }
+
+    /** {@link #pidleget} for callers that hold {@link #lock} (Carriers.stopm). */
+    P pidlegetLocked() {
+        return pidleget();
     }
 
     /**
