@@ -78,12 +78,17 @@ public enum ServerKind {
     }
 
     /** A started server; {@link #close()} stops it (the executor is the caller's to close). */
-    public interface Running extends AutoCloseable {
-        /** The port it listens on, on {@code 127.0.0.1}. */
-        int port();
-
+    /**
+     * A started server.
+     *
+     * @param port the port it listens on, on {@code 127.0.0.1}
+     * @param stop stops it (run by {@link #close()})
+     */
+    public record Running(int port, Runnable stop) implements AutoCloseable {
         @Override
-        void close();
+        public void close() {
+            stop.run();
+        }
     }
 
     /**
@@ -118,18 +123,7 @@ public enum ServerKind {
         });
         server.setExecutor(executor);
         server.start();
-        int port = server.getAddress().getPort();
-        return new Running() {
-            @Override
-            public int port() {
-                return port;
-            }
-
-            @Override
-            public void close() {
-                server.stop(0);
-            }
-        };
+        return new Running(server.getAddress().getPort(), () -> server.stop(0));
     }
 
     private static Running startJetty(ExecutorService executor, String name) throws Exception {
@@ -154,21 +148,12 @@ public enum ServerKind {
             }
         });
         server.start();
-        int port = connector.getLocalPort();
-        return new Running() {
-            @Override
-            public int port() {
-                return port;
+        return new Running(connector.getLocalPort(), () -> {
+            try {
+                server.stop();
+            } catch (Exception e) {
+                throw new IllegalStateException("Jetty did not stop: " + e, e);
             }
-
-            @Override
-            public void close() {
-                try {
-                    server.stop();
-                } catch (Exception e) {
-                    throw new IllegalStateException("Jetty did not stop: " + e, e);
-                }
-            }
-        };
+        });
     }
 }
