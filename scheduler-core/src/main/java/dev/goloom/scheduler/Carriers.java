@@ -90,7 +90,7 @@ final class Carriers {
             if (!sched.runq.isEmpty()) {
                 // A token may have come back since this carrier looked (Sched.giveBack returns one without a
                 // carrier when newm is refused at maxThreads): take it rather than park beside queued work.
-                P p = sched.pidlegetLocked();
+                P p = sched.pidleget();
                 if (p != null) {
                     Sched.acquirep(m, p);
                     m.spinning = false;

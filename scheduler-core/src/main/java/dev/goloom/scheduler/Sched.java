@@ -274,10 +274,6 @@ final class Sched {
         }
     }
 
-    /** {@link #pidleget} for callers that hold {@link #lock} (Carriers.stopm). */
-    P pidlegetLocked() {
-        return pidleget();
-    }
 
     /**
      * Carrier {@code m} is dying of {@code error} thrown outside any task (its loop caught it): it gives its P and
@@ -377,9 +373,10 @@ final class Sched {
 
     /**
      * Go: {@code pidleget}. Takes a free run token and an idle P object to hold it (a new spare P if every P object
-     * is busy or blocked), status RUNNING. Returns null if no token is free. Requires {@link #lock}.
+     * is busy or blocked), status RUNNING. Returns null if no token is free. Requires {@link #lock} (also called by
+     * Carriers.stopm under it).
      */
-    private P pidleget() {
+    P pidleget() {
         assert lock.isHeldByCurrentThread();
         if (freeTokens == 0) {
             return null;

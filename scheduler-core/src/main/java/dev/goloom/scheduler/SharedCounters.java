@@ -19,11 +19,6 @@ final class SharedCounters {
         counts.getAndAdd(c.ordinal(), n);
     }
 
-    /** Any thread. */
-    long get(Counter c) {
-        return counts.get(c.ordinal());
-    }
-
     /** Any thread: adds every counter into {@code totals}. */
     void addTo(long[] totals) {
         for (int i = 0; i < totals.length; i++) {
