@@ -65,6 +65,8 @@ final class Sysmon {
         /** Start of the CPU window (0: not open): CPU is sampled only for carriers stuck past the threshold. */
         long cpuWhen;
         long runCpu = -1;
+        /** The last verdict on this task saw it asleep in the kernel with little CPU (one more makes it blocked). */
+        boolean sawAsleep;
         boolean preempted;
     }
 
@@ -242,6 +244,7 @@ final class Sysmon {
             tick.runSeq = seq;
             tick.runWhen = now;
             tick.cpuWhen = 0;
+            tick.sawAsleep = false;
             tick.preempted = false;
             return false;
         }
@@ -267,6 +270,13 @@ final class Sysmon {
             if (clock.runState(m) == CarrierClock.RUNNABLE) {
                 // Descheduled: little CPU, yet runnable: other processes hold the cores. Another carrier would be
                 // one more runnable thread on an overloaded machine, not more progress: leave it.
+                tick.sawAsleep = false;
+                return false;
+            }
+            if (!tick.sawAsleep) {
+                // One look is a snapshot: a runnable carrier also sleeps briefly, e.g. stopped at a safepoint that a
+                // loaded machine stretches. Blocked means asleep on two verdicts in a row (one CPU window apart).
+                tick.sawAsleep = true;
                 return false;
             }
             // Blocked: little CPU and asleep in the kernel (file I/O, a native call, a pinned park).

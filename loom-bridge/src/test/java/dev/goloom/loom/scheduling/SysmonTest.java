@@ -371,6 +371,9 @@ class SysmonTest {
     void aCarrierDescheduledByOtherLoadKeepsItsToken() throws Exception {
         Assumptions.assumeTrue(java.nio.file.Files.isReadable(Path.of("/proc/thread-self/schedstat")),
                 "needs Linux schedstat to tell waiting for a CPU from blocking");
+        // Earlier tests' garbage could start a GC during the measurement: its safepoint stops the carrier asleep in
+        // the kernel, which no run-state check can tell from blocking. Collect it first.
+        System.gc();
         int burners = 16 * Runtime.getRuntime().availableProcessors();
         java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
         CountDownLatch burning = new CountDownLatch(burners);
