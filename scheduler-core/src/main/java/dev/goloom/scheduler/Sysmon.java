@@ -26,8 +26,10 @@ import java.util.concurrent.locks.LockSupport;
  * A token retaken goes to another carrier with another P object ({@link Sched#handoffp}); why the token moves and
  * not the P: docs/adr/0001-run-token-moves-not-the-p.md.
  *
- * <p>Sleep (Go: sysmon's {@code delay}): 20 us, doubling after 50 rounds in which it retook nothing, up to 10 ms;
- * and indefinitely while every token is free and no tokenless P holds work, until {@link #wake()}.
+ * <p>Sleep (Go: sysmon's {@code delay}): 20 us, doubling after 50 rounds in which it retook nothing (at once while
+ * every token is free), up to 10 ms; and indefinitely, until {@link #wake()}, once every token has been free and no
+ * tokenless P has held work for {@link #DEEP_SLEEP_AFTER_NANOS} (Go sleeps at the first all-idle round; goloom's
+ * wake-up would then cost every request of a lightly loaded server a futex call).
  *
  * <p>State: the per-P {@link Tick}s are touched only by the sysmon thread; {@link #sleeping} is the one field
  * shared with other threads (see {@link #wake()}).
@@ -42,6 +44,13 @@ final class Sysmon {
     static final int BLOCKED_CPU_FRACTION = 8;
     /** The CPU of a stuck carrier is measured over a window of this fraction of the blocked threshold. */
     static final int CPU_WINDOW_FRACTION = 4;
+    /**
+     * Every token must have been free this long before sysmon sleeps until woken. Shorter idle spells (a server
+     * between bursts of requests) only back its sleep off to {@link #MAX_DELAY_NANOS}: waking a deep-sleeping
+     * sysmon costs the thread that starts work (often a server's dispatcher) a futex wake-up, and sysmon itself
+     * a burst of short sleeps; see docs/adr/0006-external-submissions.md.
+     */
+    static final long DEEP_SLEEP_AFTER_NANOS = 100_000_000;
     /** Go: retake leaves a P in a syscall alone this long if nothing waits for it. */
     static final long SYSCALL_GRACE_NANOS = 10_000_000;
 
@@ -119,27 +128,30 @@ final class Sysmon {
     private void loop() {
         int idle = 0;
         long delay = MIN_DELAY_NANOS;
+        long allIdleSince = 0; // when sysmon first saw every token free (0: some P is busy)
         while (!sched.isTerminated()) {
             if (idle == 0) {
                 delay = MIN_DELAY_NANOS;
-            } else if (idle > IDLE_ROUNDS_BEFORE_BACKOFF) {
+            } else if (idle > IDLE_ROUNDS_BEFORE_BACKOFF || allIdleSince != 0) {
                 delay = Math.min(delay * 2, MAX_DELAY_NANOS);
             }
             LockSupport.parkNanos(this, delay);
             sched.counters.inc(Counter.SYSMON_WAKEUPS);
             if (sched.lvFreeTokens() == sched.procs && !sched.anyTokenlessWork()) {
-                // Go: "all Ps idle": deep sleep until startm wakes us. Dekker pair with wake(): publish the flag,
-                // fence, re-check; a token taker takes a token, fences, then reads the flag.
-                sleeping = true;
-                VarHandle.fullFence();
-                if (sched.lvFreeTokens() == sched.procs && !sched.isTerminated()) {
-                    LockSupport.park(this);
-                    sched.counters.inc(Counter.SYSMON_WAKEUPS);
+                long now = System.nanoTime();
+                if (allIdleSince == 0) {
+                    allIdleSince = now;
                 }
-                sleeping = false;
+                if (now - allIdleSince < DEEP_SLEEP_AFTER_NANOS) {
+                    idle++; // idle for a moment only (a server between requests): back off, stay awake
+                    continue;
+                }
+                deepSleep();
+                allIdleSince = 0;
                 idle = 0;
                 continue;
             }
+            allIdleSince = 0;
             int retaken;
             try {
                 retaken = retake(System.nanoTime());
@@ -149,6 +161,20 @@ final class Sysmon {
             }
             idle = retaken != 0 ? 0 : idle + 1;
         }
+    }
+
+    /**
+     * Go: "all Ps idle": sleeps until {@link #wake()}. Dekker pair with wake(): publish the flag, fence, re-check; a
+     * token taker takes a token, fences, then reads the flag.
+     */
+    private void deepSleep() {
+        sleeping = true;
+        VarHandle.fullFence();
+        if (sched.lvFreeTokens() == sched.procs && !sched.isTerminated()) {
+            LockSupport.park(this);
+            sched.counters.inc(Counter.SYSMON_WAKEUPS);
+        }
+        sleeping = false;
     }
 
     /**
