@@ -101,16 +101,19 @@ final class Carriers {
         } finally {
             sched.lock.unlock();
         }
+        P np = spinForP(m);
+        if (np != null) {
+            return takeHandedP(m, np);
+        }
         m.counters.inc(Counter.THREAD_PARKS);
         long deadline = System.nanoTime() + sched.config.keepAliveNanos;
         for (;;) {
-            P np = m.nextp;
+            m.parking = true;
+            np = m.nextp; // after the write of parking: see M.parking
             if (np != null) {
-                m.nextp = null;
-                Sched.acquirep(m, np);
-                m.spinning = m.startSpinning;
+                m.parking = false;
                 m.counters.inc(Counter.THREAD_UNPARKS);
-                return true;
+                return takeHandedP(m, np);
             }
             long left = deadline - System.nanoTime();
             if (left <= 0 || sched.isTerminated()) {
@@ -129,6 +132,31 @@ final class Carriers {
             }
             LockSupport.parkNanos(this, left);
         }
+    }
+
+    /**
+     * The first part of an idle M's wait: up to {@code idleSpins} spin-waits for a P from startm, which then
+     * needs no unpark. Work that arrives within a few microseconds of a carrier going idle (a server's next
+     * request) costs neither side a futex call or a context switch. The M is on the idle list meanwhile and
+     * holds no token, so it takes nothing from running carriers but a CPU's share. Called by {@code m} only.
+     */
+    private P spinForP(M m) {
+        for (int i = sched.config.idleSpins; i > 0; i--) {
+            P np = m.nextp;
+            if (np != null) {
+                return np;
+            }
+            Thread.onSpinWait();
+        }
+        return null;
+    }
+
+    /** The M took the P that startm handed it through nextp. Called by {@code m} only. */
+    private static boolean takeHandedP(M m, P np) {
+        m.nextp = null;
+        Sched.acquirep(m, np);
+        m.spinning = m.startSpinning;
+        return true;
     }
 
     /** Go: {@code mput}. Requires the sched lock. */

@@ -61,6 +61,14 @@ final class M extends Carrier {
     volatile P nextp;
     /** Go: m.spinning. Owner only; set from {@link #startSpinning} when the M takes a handed-over P. */
     boolean spinning;
+    /**
+     * True while this idle M is parked or about to park in {@code stopm}; false while it spins on {@link #nextp}
+     * first. Written by the M; read by {@code startm} after its write of nextp, to skip {@code unpark} (a futex
+     * call on the thread starting work) when the M will see nextp without it. Both are volatile: the M writes
+     * {@code parking} then reads nextp, startm writes nextp then reads {@code parking}, so one of them sees the
+     * other's write (the Dekker pattern; volatile accesses are sequentially consistent).
+     */
+    volatile boolean parking;
     /** Written with nextp by startm (before the volatile write of nextp): the M was woken to look for work. */
     volatile boolean startSpinning;
     /** Task being run right now (to recognise a resubmission of itself from afterYield). Owner only. */

@@ -243,7 +243,9 @@ final class Sched {
         }
         m.startSpinning = spinning;
         m.nextp = p; // volatile: the P hand-off, read by the M after it wakes
-        LockSupport.unpark(m);
+        if (m.parking) { // else the M still spins in stopm and sees nextp without a wake-up (M.parking)
+            LockSupport.unpark(m);
+        }
     }
 
     /** Undoes a startm whose carrier could not be started: the P and its token go back to the idle list. */
