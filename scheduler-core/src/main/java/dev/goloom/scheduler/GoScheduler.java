@@ -1,5 +1,6 @@
 package dev.goloom.scheduler;
 
+import dev.goloom.scheduler.spi.SystemGoroutines;
 import dev.goloom.scheduler.spi.TaskSupport;
 
 import java.lang.invoke.MethodHandles;
@@ -62,6 +63,12 @@ public final class GoScheduler implements Executor, AutoCloseable {
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
+        SystemGoroutines.Access.install(new SystemGoroutines.Access() {
+            @Override
+            protected void startSystem(GoScheduler scheduler, Thread starter) throws InterruptedException {
+                scheduler.startSystem(starter);
+            }
+        });
     }
 
     private final SchedulerConfig config;
@@ -70,6 +77,13 @@ public final class GoScheduler implements Executor, AutoCloseable {
 
     /** Live goroutines: virtual threads started on this scheduler and not yet terminated. */
     private final ConcurrentHashMap<Thread, Boolean> goroutines = new ConcurrentHashMap<>(1 << 12);
+    /**
+     * The goroutine starting system goroutines right now ({@link SystemGoroutines#start}), or null. Read on the
+     * start path; written by {@link #startSystem}.
+     */
+    private volatile Thread systemStarter;
+    /** System goroutines started here (never live goroutines; once non-zero, shutdown is refused). */
+    private final AtomicInteger systemGoroutines = new AtomicInteger();
     /** Plain tasks submitted and not yet run. */
     private final AtomicLong plainLive = new AtomicLong();
     /** RUNNING, SHUTDOWN or TERMINATED; only moves forward, by CAS (never a lock: execute must not park). */
@@ -179,6 +193,10 @@ public final class GoScheduler implements Executor, AutoCloseable {
             throw rejected(task, ts);
         }
         Thread vt = kind == TaskSupport.START ? ts.threadOf(task) : null;
+        if (vt != null && systemStarter != null && systemStarter == Thread.currentThread()) {
+            systemGoroutines.incrementAndGet(); // not live: it serves the whole JVM and never ends
+            return;
+        }
         if (vt != null) {
             goroutines.put(vt, Boolean.TRUE);
         } else {
@@ -227,16 +245,48 @@ public final class GoScheduler implements Executor, AutoCloseable {
      * Stops new goroutines from starting: from now on their {@code Thread.start()} throws
      * {@link RejectedExecutionException}, as does {@link #execute} with a plain task. Goroutines already started
      * keep running (their continuations are always accepted). Does not wait; idempotent; never blocks.
+     *
+     * @throws IllegalStateException if this scheduler hosts the JVM's socket pollers ({@code -Dgoloom.pollers=goloom}
+     *                               puts them on {@link #defaultScheduler()}): every virtual thread's socket I/O
+     *                               depends on them, so it lives as long as the JVM
      */
     public void shutdown() {
-        RUN_STATE.compareAndSet(this, RUNNING, SHUTDOWN);
+        synchronized (this) { // against startSystem: a scheduler never terminates under its system goroutines
+            if (systemGoroutines.get() != 0 || systemStarter != null) {
+                throw new IllegalStateException("goloom scheduler '" + config.name + "' hosts the JVM's socket "
+                        + "pollers (-Dgoloom.pollers=goloom) and cannot be shut down: it lives as long as the JVM");
+            }
+            RUN_STATE.compareAndSet(this, RUNNING, SHUTDOWN);
+        }
         tryTerminate();
+    }
+
+    /** {@link SystemGoroutines#start}: runs {@code starter}; the goroutines it starts are system goroutines. */
+    private void startSystem(Thread starter) throws InterruptedException {
+        synchronized (this) {
+            if (runState != RUNNING) {
+                throw new IllegalStateException("goloom scheduler '" + config.name + "' is shut down: it cannot "
+                        + "host system goroutines");
+            }
+            if (systemStarter != null) {
+                throw new IllegalStateException("goloom scheduler '" + config.name + "' is already starting system "
+                        + "goroutines");
+            }
+            systemStarter = starter;
+        }
+        try {
+            starter.start();
+            starter.join();
+        } finally {
+            systemStarter = null;
+        }
     }
 
     /**
      * {@link #shutdown()}, then interrupts every live goroutine (plain tasks cannot be interrupted and still run).
      *
      * @return the number of goroutines interrupted
+     * @throws IllegalStateException if this scheduler hosts the JVM's socket pollers (see {@link #shutdown()})
      */
     public int shutdownNow() {
         shutdown();
@@ -287,7 +337,8 @@ public final class GoScheduler implements Executor, AutoCloseable {
      * {@code ExecutorService.close()}: if interrupted while waiting, interrupts every live goroutine
      * ({@link #shutdownNow()}) and keeps waiting, then restores the caller's interrupt status.
      *
-     * @throws IllegalStateException if called from a goroutine of this scheduler (it would wait for itself)
+     * @throws IllegalStateException if called from a goroutine of this scheduler (it would wait for itself), or if
+     *                               this scheduler hosts the JVM's socket pollers (see {@link #shutdown()})
      */
     @Override
     public void close() {

@@ -1,5 +1,7 @@
 package dev.goloom.loom.internal;
 
+import dev.goloom.scheduler.GoScheduler;
+import dev.goloom.scheduler.spi.SystemGoroutines;
 import dev.goloom.scheduler.spi.TaskSupport;
 
 import java.lang.invoke.MethodHandle;
@@ -36,6 +38,17 @@ public final class JdkAccess {
     /** The exact JVM flag goloom needs. */
     public static final String ADD_OPENS_FLAG = "--add-opens java.base/java.lang=" + FLAG_TARGET;
 
+    /**
+     * Where the JDK's socket pollers run: {@code jdk} (the default: the JDK's own scheduler, see
+     * {@link #startJdkPollers()}) or {@code goloom} (as system goroutines of {@code GoScheduler.defaultScheduler()},
+     * see {@link #hostPollers()}). Read once.
+     */
+    public static final String POLLERS_PROPERTY = "goloom.pollers";
+    private static final boolean HOST_POLLERS;
+    /** The message for a bad {@link #POLLERS_PROPERTY}, or null. */
+    private static final String BAD_POLLERS;
+    /** The pollers have a home (set once {@link #hostPollers()} ran, or at once in {@code jdk} mode). */
+    private static volatile boolean pollersHosted;
     private static final Throwable FAILURE;
     private static final MethodHandle NEW_BUILDER;      // (Executor) -> Thread.Builder.OfVirtual
     private static final MethodHandle CURRENT_CARRIER;  // () -> Thread
@@ -92,6 +105,14 @@ public final class JdkAccess {
         } catch (Throwable e) {
             failure = e;
         }
+        String pollers = System.getProperty(POLLERS_PROPERTY, "jdk").trim();
+        HOST_POLLERS = pollers.equals("goloom");
+        BAD_POLLERS = HOST_POLLERS || pollers.equals("jdk") ? null
+                : "-D" + POLLERS_PROPERTY + " must be jdk or goloom, got '" + pollers + "'";
+        if (failure == null && BAD_POLLERS != null) {
+            failure = new IllegalArgumentException(BAD_POLLERS);
+        }
+        pollersHosted = !HOST_POLLERS;
         FAILURE = failure;
         NEW_BUILDER = newBuilder;
         CURRENT_CARRIER = currentCarrier;
@@ -103,7 +124,9 @@ public final class JdkAccess {
         TERMINATED = terminated;
         SUSPENDED = suspended;
         if (failure == null) {
-            startJdkPollers();
+            if (!HOST_POLLERS) {
+                startJdkPollers();
+            }
             TaskSupport.install(new VirtualThreadSupport());
         }
     }
@@ -124,6 +147,36 @@ public final class JdkAccess {
         }
     }
 
+    /**
+     * {@code -Dgoloom.pollers=goloom}: initialises the JDK's poller from a goroutine of
+     * {@code GoScheduler.defaultScheduler()}, so that the sub-pollers it starts with plain
+     * {@code Thread.ofVirtual()} inherit that scheduler and run there as system goroutines. A sub-poller's
+     * {@code unpark} of a goroutine of the default scheduler then goes to the sub-poller's P like any goroutine's
+     * wake-up, not to the global queue from a ForkJoinPool carrier. Runs once, before the first goloom virtual
+     * thread is built; if the JDK started its pollers earlier (a JDK-scheduled virtual thread did socket I/O first),
+     * they stay where they are. The default scheduler then refuses to shut down (it never did on its own).
+     */
+    private static void hostPollers() {
+        synchronized (JdkAccess.class) {
+            if (pollersHosted) {
+                return;
+            }
+            GoScheduler host = GoScheduler.defaultScheduler();
+            try {
+                Thread.Builder.OfVirtual b = (Thread.Builder.OfVirtual) NEW_BUILDER.invokeExact((Executor) host);
+                Thread starter = b.name(host.name() + "-poller-start").unstarted(JdkAccess::startJdkPollers);
+                SystemGoroutines.start(host, starter);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // the starter goes on; the pollers still start there
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable e) {
+                throw new IllegalStateException(e);
+            }
+            pollersHosted = true;
+        }
+    }
+
     private static int constant(Class<?> c, String name) throws ReflectiveOperationException {
         Field f = c.getDeclaredField(name);
         f.setAccessible(true);
@@ -133,7 +186,8 @@ public final class JdkAccess {
     /**
      * Throws if goloom cannot reach the JDK internals it needs.
      *
-     * @throws IllegalStateException naming the exact {@code --add-opens} flag to add
+     * @throws IllegalStateException    naming the exact {@code --add-opens} flag to add
+     * @throws IllegalArgumentException if {@code -Dgoloom.pollers} is neither {@code jdk} nor {@code goloom}
      */
     public static void check() {
         if (FAILURE != null) {
@@ -141,7 +195,10 @@ public final class JdkAccess {
         }
     }
 
-    private static IllegalStateException failure() {
+    private static RuntimeException failure() {
+        if (BAD_POLLERS != null) {
+            return new IllegalArgumentException(BAD_POLLERS);
+        }
         boolean access = FAILURE instanceof IllegalAccessException || FAILURE instanceof SecurityException
                 || FAILURE instanceof java.lang.reflect.InaccessibleObjectException;
         String msg = access
@@ -154,6 +211,9 @@ public final class JdkAccess {
     /** A {@code Thread.ofVirtual()}-style builder whose threads run on {@code scheduler}. */
     public static Thread.Builder.OfVirtual newBuilder(Executor scheduler) {
         check();
+        if (!pollersHosted) {
+            hostPollers();
+        }
         try {
             return (Thread.Builder.OfVirtual) NEW_BUILDER.invokeExact(scheduler);
         } catch (RuntimeException | Error e) {
