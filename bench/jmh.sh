@@ -74,5 +74,7 @@ esac
 
 # JMH forks its benchmark JVMs with this JVM's java and class path; the benchmarks add the --add-opens flag to
 # their forks themselves (@Fork jvmArgsAppend), and this JVM gets it too for -f 0 runs.
-exec "$java_bin" --add-opens java.base/java.lang=ALL-UNNAMED \
+# GOLOOM_JAVA_OPTS adds JVM options to this JVM (a profiler agent, -Xlog, a heap size).
+# shellcheck disable=SC2086
+exec "$java_bin" --add-opens java.base/java.lang=ALL-UNNAMED ${GOLOOM_JAVA_OPTS:-} \
   -cp "$root/jmh/target/classes:$(cat "$cpfile")" "${GOLOOM_JMH_MAIN:-org.openjdk.jmh.Main}" "$@"

@@ -38,8 +38,9 @@ public final class ProcessCounters {
      * @param nanoTime  {@link System#nanoTime()} when taken
      * @param cpuNanos  CPU time of the whole process (all threads, JIT and GC included)
      * @param perThread thread id to {voluntary, nonvoluntary} context switches; empty without {@code /proc}
+     * @param names     thread id to the kernel's name of the thread (its first 15 characters)
      */
-    public record Snapshot(long nanoTime, long cpuNanos, Map<Long, long[]> perThread) {
+    public record Snapshot(long nanoTime, long cpuNanos, Map<Long, long[]> perThread, Map<Long, String> names) {
     }
 
     /**
@@ -50,8 +51,11 @@ public final class ProcessCounters {
      * @param involuntary involuntary ones (the kernel preempted a runnable thread)
      * @param cpuNanos    process CPU time used
      * @param available   false if there was no {@code /proc} to read (the switch counts are then 0)
+     * @param byGroup     {voluntary, nonvoluntary} per group of threads: the kernel's thread name with its digits
+     *                    replaced by {@code #} (so {@code goloom-jetty-m3} and {@code -m7} count together)
      */
-    public record Delta(double seconds, long voluntary, long involuntary, long cpuNanos, boolean available) {
+    public record Delta(double seconds, long voluntary, long involuntary, long cpuNanos, boolean available,
+                        Map<String, long[]> byGroup) {
         /** All context switches. */
         public long switches() {
             return voluntary + involuntary;
@@ -60,6 +64,17 @@ public final class ProcessCounters {
         /** Context switches per second of wall time, or NaN without {@code /proc}. */
         public double switchesPerSecond() {
             return available && seconds > 0 ? switches() / seconds : Double.NaN;
+        }
+
+        /** The {@code n} thread groups with the most context switches, as one line. */
+        public String topGroups(int n) {
+            StringBuilder b = new StringBuilder();
+            byGroup.entrySet().stream()
+                    .sorted((x, y) -> Long.compare(y.getValue()[0] + y.getValue()[1], x.getValue()[0] + x.getValue()[1]))
+                    .limit(n)
+                    .forEach(e -> b.append(b.isEmpty() ? "" : ", ").append(e.getKey()).append(' ')
+                            .append(String.format(java.util.Locale.ROOT, "%,d/%,d", e.getValue()[0], e.getValue()[1])));
+            return b.toString();
         }
 
         /** Cores kept busy by the process on average. */
@@ -71,37 +86,51 @@ public final class ProcessCounters {
     /** Reads the counters now. */
     public static Snapshot take() {
         Map<Long, long[]> threads = new HashMap<>();
+        Map<Long, String> names = new HashMap<>();
         if (available()) {
             try (DirectoryStream<Path> tasks = Files.newDirectoryStream(TASKS)) {
                 for (Path task : tasks) {
-                    long[] counts = switches(task.resolve("status"));
+                    String[] name = new String[1];
+                    long[] counts = switches(task.resolve("status"), name);
                     if (counts != null) {
-                        threads.put(Long.parseLong(task.getFileName().toString()), counts);
+                        long tid = Long.parseLong(task.getFileName().toString());
+                        threads.put(tid, counts);
+                        names.put(tid, name[0]);
                     }
                 }
             } catch (IOException e) {
                 throw new IllegalStateException("cannot list " + TASKS + ": " + e, e);
             }
         }
-        return new Snapshot(System.nanoTime(), OS.getProcessCpuTime(), threads);
+        return new Snapshot(System.nanoTime(), OS.getProcessCpuTime(), threads, names);
     }
 
     /** The change from {@code before} to {@code after}, per thread id (threads gone by {@code after} drop out). */
     public static Delta between(Snapshot before, Snapshot after) {
         long voluntary = 0;
         long involuntary = 0;
+        Map<String, long[]> groups = new HashMap<>();
         for (Map.Entry<Long, long[]> e : after.perThread().entrySet()) {
             long[] was = before.perThread().get(e.getKey());
             long[] now = e.getValue();
-            voluntary += now[0] - (was == null ? 0 : was[0]);
-            involuntary += now[1] - (was == null ? 0 : was[1]);
+            long v = now[0] - (was == null ? 0 : was[0]);
+            long i = now[1] - (was == null ? 0 : was[1]);
+            voluntary += v;
+            involuntary += i;
+            String group = after.names().getOrDefault(e.getKey(), "?").replaceAll("[0-9]+", "#");
+            long[] g = groups.computeIfAbsent(group, k -> new long[2]);
+            g[0] += v;
+            g[1] += i;
         }
         return new Delta((after.nanoTime() - before.nanoTime()) / 1e9, voluntary, involuntary,
-                after.cpuNanos() - before.cpuNanos(), !after.perThread().isEmpty());
+                after.cpuNanos() - before.cpuNanos(), !after.perThread().isEmpty(), groups);
     }
 
-    /** {voluntary, nonvoluntary} from one task's status file, or null if the thread has exited meanwhile. */
-    private static long[] switches(Path status) {
+    /**
+     * {voluntary, nonvoluntary} from one task's status file, or null if the thread has exited meanwhile; the
+     * thread's name goes to {@code name[0]}.
+     */
+    private static long[] switches(Path status, String[] name) {
         String text;
         try {
             text = Files.readString(status);
@@ -111,6 +140,8 @@ public final class ProcessCounters {
             // an exited thread's directory can also answer ESRCH while it is being torn down
             return null;
         }
+        int nl = text.indexOf('\n');
+        name[0] = text.startsWith("Name:") && nl > 0 ? text.substring(5, nl).trim() : "?";
         long[] counts = new long[2];
         counts[0] = field(text, "\nvoluntary_ctxt_switches:");
         counts[1] = field(text, "\nnonvoluntary_ctxt_switches:");

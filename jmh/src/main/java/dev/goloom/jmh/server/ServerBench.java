@@ -34,7 +34,7 @@ public final class ServerBench {
 
     static final String USAGE = """
             usage: ServerBench [options]        (from the repo top: bench/servers.sh [options])
-              --server a,b         servers to load: httpserver, jetty (default: both, one after the other)
+              --server a,b         servers to load: httpserver, jetty, blocking (default: all, one after the other)
               --seconds N          measured seconds per round and side (default 8)
               --rounds N           measured rounds per side, medians reported (default 3)
               --warmup N           seconds of unmeasured load per side first (default: --seconds)
@@ -163,10 +163,13 @@ public final class ServerBench {
                 opts.rounds() == 1 ? "" : "s", opts.seconds(), opts.warmup());
         List<ServerRound> goloomRounds = new ArrayList<>();
         List<ServerRound> jdkRounds = new ArrayList<>();
-        try (Session goloom = Side.GOLOOM.open("goloom-" + kind.key());
+        // Under -Dgoloom.pollers=goloom the JDK's socket pollers are goroutines of goloom's default scheduler, and
+        // only that scheduler's goroutines get their wake-ups locally: the goloom side runs there.
+        boolean hosted = "goloom".equals(System.getProperty("goloom.pollers"));
+        try (Session goloom = hosted ? Side.GOLOOM.openDefault() : Side.GOLOOM.open("goloom-" + kind.key());
              Session jdk = Side.JDK.open("jdk-" + kind.key())) {
-            ExecutorService goloomExec = goloom.newThreadPerTaskExecutor();
-            ExecutorService jdkExec = jdk.newThreadPerTaskExecutor();
+            StartDelayExecutor goloomExec = new StartDelayExecutor(goloom.newThreadPerTaskExecutor());
+            StartDelayExecutor jdkExec = new StartDelayExecutor(jdk.newThreadPerTaskExecutor());
             try (ServerKind.Running goloomServer = kind.start(goloomExec, kind.key() + "-goloom");
                  ServerKind.Running jdkServer = kind.start(jdkExec, kind.key() + "-jdk")) {
                 if (opts.warmup() > 0) {
@@ -179,10 +182,15 @@ public final class ServerBench {
                 for (int i = 0; i < opts.rounds(); i++) {
                     List<Session> order = i % 2 == 0 ? List.of(goloom, jdk) : List.of(jdk, goloom);
                     for (Session s : order) {
+                        StartDelayExecutor exec = s == goloom ? goloomExec : jdkExec;
+                        exec.interval();
                         ServerRound r = ServerRound.run(s, s == goloom ? goloomServer : jdkServer, load,
                                 opts.connections(), opts.seconds());
                         (s == goloom ? goloomRounds : jdkRounds).add(r);
                         out.printf(Locale.ROOT, "  round %d  %-6s %s%n", i + 1, s.side().label(), r.summary());
+                        out.println("           " + StartDelayExecutor.summary(exec.interval()));
+                        out.println("           switches by thread (voluntary/involuntary): "
+                                + r.proc().topGroups(5));
                         if (r.sched() != null) {
                             out.println("           goloom " + r.sched().perRequest(r.load().requests()));
                             out.println("           " + r.trace());

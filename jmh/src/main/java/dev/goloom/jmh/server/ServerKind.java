@@ -12,11 +12,15 @@ import org.eclipse.jetty.util.Jetty;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 
@@ -40,7 +44,14 @@ public enum ServerKind {
      * threads, so each request to a blocking handler ({@code Handler.Abstract}) is executed in a new virtual thread
      * from the selector thread.
      */
-    JETTY("jetty", "Jetty " + Jetty.VERSION + " (QueuedThreadPool.setVirtualThreadsExecutor)");
+    JETTY("jetty", "Jetty " + Jetty.VERSION + " (QueuedThreadPool.setVirtualThreadsExecutor)"),
+    /**
+     * A thread-per-connection HTTP/1.1 server written the way virtual threads invite: an accept loop in one
+     * virtual thread of the executor, and a virtual thread per connection doing blocking {@code Socket} reads and
+     * writes (keep-alive, requests without a body, as {@code wrk} sends). No platform thread of the server's own
+     * touches a request: every wake-up comes from the JDK's socket pollers (see {@code -Dgoloom.pollers}).
+     */
+    BLOCKING("blocking", "thread-per-connection HTTP/1.1 on java.net.ServerSocket (blocking virtual-thread I/O)");
 
     /** The response body, the same for every server. */
     public static final byte[] BODY = "Hello from goloom\n".getBytes(StandardCharsets.US_ASCII);
@@ -53,7 +64,7 @@ public enum ServerKind {
         this.label = label;
     }
 
-    /** The name on the command line: {@code httpserver} or {@code jetty}. */
+    /** The name on the command line: {@code httpserver}, {@code jetty} or {@code blocking}. */
     public String key() {
         return key;
     }
@@ -74,10 +85,9 @@ public enum ServerKind {
                 return k;
             }
         }
-        throw new IllegalArgumentException("--server must be httpserver or jetty, got '" + name + "'");
+        throw new IllegalArgumentException("--server must be httpserver, jetty or blocking, got '" + name + "'");
     }
 
-    /** A started server; {@link #close()} stops it (the executor is the caller's to close). */
     /**
      * A started server.
      *
@@ -102,7 +112,79 @@ public enum ServerKind {
         return switch (this) {
             case HTTPSERVER -> startHttpServer(executor);
             case JETTY -> startJetty(executor, name);
+            case BLOCKING -> startBlocking(executor);
         };
+    }
+
+    private static final byte[] BLOCKING_RESPONSE = blockingResponse();
+
+    private static byte[] blockingResponse() {
+        byte[] head = ("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + BODY.length + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
+        byte[] all = Arrays.copyOf(head, head.length + BODY.length);
+        System.arraycopy(BODY, 0, all, head.length, BODY.length);
+        return all;
+    }
+
+    private static Running startBlocking(ExecutorService executor) throws IOException {
+        ServerSocket listener = new ServerSocket(0, 1024, loopback());
+        executor.execute(() -> {
+            while (true) {
+                Socket s;
+                try {
+                    s = listener.accept();
+                } catch (IOException e) {
+                    return; // closed: the server stopped
+                }
+                executor.execute(() -> serveConnection(s));
+            }
+        });
+        return new Running(listener.getLocalPort(), () -> {
+            try {
+                listener.close();
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot close the listening socket: " + e, e);
+            }
+        });
+    }
+
+    /** Answers every request on {@code s} (a request ends at its blank line) until the client closes it. */
+    private static void serveConnection(Socket s) {
+        try (s) {
+            s.setTcpNoDelay(true);
+            InputStream in = s.getInputStream();
+            OutputStream out = s.getOutputStream();
+            byte[] buf = new byte[8192];
+            int len = 0;
+            while (true) {
+                int n = in.read(buf, len, buf.length - len);
+                if (n < 0) {
+                    return;
+                }
+                len += n;
+                int consumed = 0;
+                for (int end; (end = headerEnd(buf, consumed, len)) >= 0; consumed = end) {
+                    out.write(BLOCKING_RESPONSE);
+                }
+                if (consumed == 0 && len == buf.length) {
+                    return; // a header larger than the buffer: not a benchmark request
+                }
+                System.arraycopy(buf, consumed, buf, 0, len - consumed);
+                len -= consumed;
+            }
+        } catch (IOException e) {
+            // the client went away mid-request (the load generator's end): nothing to answer
+        }
+    }
+
+    /** The index just past the first {@code \r\n\r\n} in {@code buf[from, to)}, or -1. */
+    private static int headerEnd(byte[] buf, int from, int to) {
+        for (int i = from; i + 3 < to; i++) {
+            if (buf[i] == '\r' && buf[i + 1] == '\n' && buf[i + 2] == '\r' && buf[i + 3] == '\n') {
+                return i + 4;
+            }
+        }
+        return -1;
     }
 
     private static InetAddress loopback() throws IOException {

@@ -99,9 +99,10 @@ public record ServerRound(Side side, LoadResult load, ProcessCounters.Delta proc
      * @param steals             successful steals
      * @param tasksRun           continuation segments run
      * @param handoffs           run tokens handed off by sysmon or {@code Syscall}: syscall + blocked + busy
+     * @param sysmonWakeups      sysmon's wake-ups
      */
     public record SchedDelta(long externalGlobalPuts, long globalPuts, long runnextPuts, long localPuts, long parks,
-                             long unparks, long steals, long tasksRun, long handoffs) {
+                             long unparks, long steals, long tasksRun, long handoffs, long sysmonWakeups) {
 
         static SchedDelta between(SchedulerStats a, SchedulerStats b) {
             return new SchedDelta(b.externalGlobalPuts() - a.externalGlobalPuts(),
@@ -112,7 +113,8 @@ public record ServerRound(Side side, LoadResult load, ProcessCounters.Delta proc
                     b.threadUnparks() - a.threadUnparks(),
                     b.steals() - a.steals(),
                     b.tasksRun() - a.tasksRun(),
-                    handoffs(b) - handoffs(a));
+                    handoffs(b) - handoffs(a),
+                    b.sysmonWakeups() - a.sysmonWakeups());
         }
 
         private static long handoffs(SchedulerStats s) {
@@ -124,9 +126,9 @@ public record ServerRound(Side side, LoadResult load, ProcessCounters.Delta proc
             double n = Math.max(1, requests);
             return String.format(Locale.ROOT, "per request: external global puts %.2f, global puts %.2f, runnext "
                             + "%.2f, local %.2f, carrier parks %.3f, unparks %.3f, steals %.3f, tasks run %.2f, "
-                            + "handoffs %.4f",
+                            + "handoffs %.4f, sysmon wake-ups %.3f",
                     externalGlobalPuts / n, globalPuts / n, runnextPuts / n, localPuts / n, parks / n, unparks / n,
-                    steals / n, tasksRun / n, handoffs / n);
+                    steals / n, tasksRun / n, handoffs / n, sysmonWakeups / n);
         }
     }
 }

@@ -23,11 +23,18 @@ public final class Session implements AutoCloseable {
     private final Side side;
     private final ThreadFactory threads;
     private final GoScheduler scheduler;
+    /** False for {@link GoScheduler#defaultScheduler()}, which lives as long as the JVM: close leaves it running. */
+    private final boolean owned;
 
     Session(Side side, ThreadFactory threads, GoScheduler scheduler) {
+        this(side, threads, scheduler, true);
+    }
+
+    Session(Side side, ThreadFactory threads, GoScheduler scheduler, boolean owned) {
         this.side = side;
         this.threads = threads;
         this.scheduler = scheduler;
+        this.owned = owned;
     }
 
     /** The side this session runs on. */
@@ -111,7 +118,7 @@ public final class Session implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (scheduler == null) {
+        if (scheduler == null || !owned) {
             return;
         }
         scheduler.shutdown();

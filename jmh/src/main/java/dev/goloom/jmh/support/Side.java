@@ -69,6 +69,19 @@ public enum Side {
         return new Session(this, named(GoVirtualThreads.ofVirtual(scheduler), threadPrefix).factory(), scheduler);
     }
 
+    /**
+     * goloom's side on {@link GoScheduler#defaultScheduler()} (the scheduler that hosts the JDK's socket pollers
+     * under {@code -Dgoloom.pollers=goloom}); closing the session leaves the scheduler running. The JDK side is
+     * {@link #open(String)}'s.
+     */
+    public Session openDefault() {
+        if (this == JDK) {
+            return open("jdk");
+        }
+        GoScheduler scheduler = GoScheduler.defaultScheduler();
+        return new Session(this, GoVirtualThreads.ofVirtual(scheduler).factory(), scheduler, false);
+    }
+
     private static Thread.Builder.OfVirtual named(Thread.Builder.OfVirtual threads, String prefix) {
         return prefix == null ? threads : threads.name(prefix, 0);
     }
