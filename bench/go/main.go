@@ -11,12 +11,15 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"math/bits"
 	"os"
 	"runtime"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -197,6 +200,145 @@ func parked(n int) float64 {
 	return perG
 }
 
+// latencyHistogram counts nanosecond values in log-linear buckets (HdrHistogram's layout with 128 sub-buckets:
+// every value is kept to within 1/64 of itself), shared by all goroutines and updated with atomic adds, as the
+// Java side records into one HdrHistogram AtomicHistogram.
+type latencyHistogram struct {
+	counts [64 * 64]uint64
+}
+
+func (h *latencyHistogram) record(v int64) {
+	if v < 0 {
+		v = 0
+	}
+	shift := bits.Len64(uint64(v)) - 7
+	if shift < 0 {
+		shift = 0
+	}
+	atomic.AddUint64(&h.counts[shift*64+int(uint64(v)>>uint(shift))], 1)
+}
+
+func (h *latencyHistogram) total() uint64 {
+	var n uint64
+	for i := range h.counts {
+		n += h.counts[i]
+	}
+	return n
+}
+
+// percentile returns the highest value of the bucket holding the p-th percentile (HdrHistogram's
+// getValueAtPercentile reports a bucket's highest equivalent value too).
+func (h *latencyHistogram) percentile(p float64) int64 {
+	total := h.total()
+	want := uint64(p / 100 * float64(total))
+	if want < 1 {
+		want = 1
+	}
+	var seen uint64
+	for i, c := range h.counts {
+		seen += c
+		if seen >= want {
+			shift, sub := i/64-1, i%64+64
+			if i < 128 {
+				shift, sub = 0, i
+			}
+			return int64(sub+1)<<uint(shift) - 1
+		}
+	}
+	return 0
+}
+
+func cpuNanos() int64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		panic(err)
+	}
+	return ru.Utime.Nano() + ru.Stime.Nano()
+}
+
+// timersRound: n goroutines each wait period in a loop until seconds have passed, in one of three ways (time.Sleep,
+// <-time.After, a time.Ticker), recording each wake-up's lateness (wake time minus intended deadline). A goroutine's
+// first wait is a stagger of i/n periods, not recorded, so the timers are spread over the period. For sleep and
+// after the deadline is the call's time plus period; for the ticker it is the latest tick time (ticker start plus a
+// multiple of period) at or before the wake-up, so a late tick reads at most one period late and dropped ticks show
+// as fewer wake-ups. Returns p50 and p99 lateness in microseconds, process CPU (getrusage) per wake-up in ns, and
+// wake-ups per second.
+func timersRound(mode string, n int, period, run time.Duration) (p50, p99, cpuPerWake, perSec float64) {
+	var h latencyHistogram
+	var wg sync.WaitGroup
+	wg.Add(n)
+	start := make(chan struct{})
+	var end time.Time
+	for i := 0; i < n; i++ {
+		stagger := period * time.Duration(i) / time.Duration(n)
+		go func() {
+			defer wg.Done()
+			<-start
+			switch mode {
+			case "sleep":
+				time.Sleep(stagger)
+				for time.Now().Before(end) {
+					t := time.Now()
+					time.Sleep(period)
+					h.record(int64(time.Since(t) - period))
+				}
+			case "after":
+				<-time.After(stagger)
+				for time.Now().Before(end) {
+					t := time.Now()
+					<-time.After(period)
+					h.record(int64(time.Since(t) - period))
+				}
+			case "tick":
+				time.Sleep(stagger)
+				t0 := time.Now()
+				tk := time.NewTicker(period)
+				for time.Now().Before(end) {
+					<-tk.C
+					since := time.Since(t0)
+					h.record(int64(since % period))
+				}
+				tk.Stop()
+			}
+		}()
+	}
+	runtime.GC()
+	cpu0 := cpuNanos()
+	t0 := time.Now()
+	end = t0.Add(run)
+	close(start)
+	wg.Wait()
+	elapsed := time.Since(t0)
+	cpu := cpuNanos() - cpu0
+	wakes := h.total()
+	if wakes == 0 {
+		panic("timers: no wake-up recorded")
+	}
+	return float64(h.percentile(50)) / 1000, float64(h.percentile(99)) / 1000, float64(cpu) / float64(wakes),
+		float64(wakes) / elapsed.Seconds()
+}
+
+// timers: the wake-up lateness workload; n goroutines, 1 ms period, -timers-seconds per round. Prints four lines per
+// mode, each the median over rounds: timers.MODE.p50 and .p99 (us late), .cpu (ns of process CPU per wake-up) and
+// .rate (wake-ups per second).
+func timers(n, rounds int, seconds float64) {
+	run := time.Duration(seconds * float64(time.Second))
+	for _, mode := range []string{"sleep", "after", "tick"} {
+		vals := make([][]float64, 4)
+		for r := 0; r < rounds; r++ {
+			p50, p99, cpu, rate := timersRound(mode, n, time.Millisecond, run)
+			for i, v := range []float64{p50, p99, cpu, rate} {
+				vals[i] = append(vals[i], v)
+			}
+		}
+		for i, metric := range []struct{ name, unit string }{{"p50", "us"}, {"p99", "us"}, {"cpu", "ns/wake"},
+			{"rate", "wakes/s"}} {
+			sort.Float64s(vals[i])
+			emit("timers."+mode+"."+metric.name, vals[i][len(vals[i])/2], metric.unit, n)
+		}
+	}
+}
+
 var workloads = map[string]struct {
 	fn   func(int) float64
 	n    int
@@ -210,12 +352,14 @@ var workloads = map[string]struct {
 	"skynet":         {skynet, 1_000_000, "ms"},
 	"sieve":          {sieve, 2_000, "ms"},
 	"parked":         {parked, 100_000, "bytes/goroutine"},
+	"timers":         {nil, 10_000, "us"}, // several values per run: see timers
 }
 
 func main() {
 	only := flag.String("only", "", "comma-separated workloads to run (default: all)")
 	rounds := flag.Int("rounds", 5, "rounds per workload; the median is reported")
 	sizes := flag.String("n", "", "size overrides, comma-separated name=n (default: the anchor's sizes)")
+	timerSeconds := flag.Float64("timers-seconds", 3, "seconds each timers round runs")
 	flag.Parse()
 	if *sizes != "" {
 		for _, kv := range strings.Split(*sizes, ",") {
@@ -251,6 +395,10 @@ func main() {
 	}
 	for _, name := range names {
 		w := workloads[name]
+		if name == "timers" {
+			timers(w.n, *rounds, *timerSeconds)
+			continue
+		}
 		vals := make([]float64, *rounds)
 		for r := range vals {
 			vals[r] = w.fn(w.n)

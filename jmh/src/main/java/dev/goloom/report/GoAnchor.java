@@ -29,7 +29,7 @@ final class GoAnchor {
     }
 
     private static final Pattern LINE = Pattern.compile(
-            "\"workload\":\"([a-z]+)\",\"value\":([-0-9.eE+]+),.*\"go\":\"([^\"]*)\"");
+            "\"workload\":\"([a-z][a-z0-9.]*)\",\"value\":([-0-9.eE+]+),.*\"go\":\"([^\"]*)\"");
 
     /** Finds {@code bench/go/run.sh} in the working directory or a parent (exec:exec runs in {@code jmh/}). */
     static Path findScript() {
@@ -53,10 +53,12 @@ final class GoAnchor {
     }
 
     /**
-     * Runs the anchor for {@code sizes} (workload name to n), {@code rounds} rounds each.
+     * Runs the anchor for {@code sizes} (workload name to n), {@code rounds} rounds each, with {@code extraArgs}
+     * (e.g. {@code -timers-seconds 1}) after the others. A workload with several values per run reports each as
+     * {@code name.part} (the {@code timers} workload: {@code timers.sleep.p99}, ...).
      * Never throws: a failure becomes {@link Result#problem()}.
      */
-    static Result run(Map<String, Integer> sizes, int rounds) {
+    static Result run(Map<String, Integer> sizes, int rounds, List<String> extraArgs) {
         if (sizes.isEmpty()) {
             return new Result(Map.of(), null, "no selected workload has a Go version");
         }
@@ -74,6 +76,7 @@ final class GoAnchor {
         sizes.forEach((k, v) -> n.append(n.isEmpty() ? "" : ",").append(k).append('=').append(v));
         cmd.add("-n");
         cmd.add(n.toString());
+        cmd.addAll(extraArgs);
         Map<String, Double> values = new HashMap<>();
         String version = null;
         StringBuilder other = new StringBuilder();

@@ -24,6 +24,9 @@ import java.util.Set;
  *       workload ({@link HttpWorkload}), each run on goloom and on the JDK's default virtual-thread scheduler,
  *       rounds interleaved, the median of each side printed with the goloom/JDK ratio, and the Go anchor's value
  *       ({@code bench/go/main.go}) when a Go toolchain is installed.</li>
+ *   <li>The {@code timers} workload ({@link TimerWorkload}): wake-up lateness and CPU per wake-up of goloom's
+ *       channel timers, {@code Thread.sleep} on goloom and on the JDK's scheduler, and Go's timers, in a table of
+ *       its own after the anchor table.</li>
  * </ol>
  * Exit status: 0 on success, 1 if a workload failed, 2 on a bad argument or a JVM without goloom's flag.
  */
@@ -41,6 +44,7 @@ public final class Main {
         List<Workload> all = Workloads.all();
         Set<String> names = new LinkedHashSet<>();
         all.forEach(w -> names.add(w.name()));
+        names.add(TimerWorkload.NAME);
         MainOptions opts;
         try {
             opts = MainOptions.parse(args, names);
@@ -57,6 +61,9 @@ public final class Main {
                 out.printf(Locale.ROOT, "  %-15s %-16s n=%,d (quick %,d): %s%n", w.name(), w.unit(), w.n(),
                         w.quickN(), w.description());
             }
+            out.printf(Locale.ROOT, "  %-15s %-16s n=%,d (quick %,d), %s s (quick %s): %s%n", TimerWorkload.NAME,
+                    "us late", TimerWorkload.N, TimerWorkload.QUICK_N, fmt(TimerWorkload.SECONDS),
+                    fmt(TimerWorkload.QUICK_SECONDS), TimerWorkload.DESCRIPTION);
             return;
         }
         try {
@@ -127,6 +134,19 @@ public final class Main {
             out.printf(Locale.ROOT, "  %-15s done: goloom %s, JDK %s %s%n", w.name(), fmt(row.goloom()),
                     fmt(row.jdk()), w.unit());
         }
+        TimerWorkload.Result timers = null;
+        String timersProblem = null;
+        if (opts.selects(TimerWorkload.NAME)) {
+            try {
+                timers = TimerWorkload.measure(opts.quick(), opts.rounds(), opts.warmups());
+                out.printf(Locale.ROOT, "  %-15s done: %s%n", TimerWorkload.NAME, TimerWorkload.done(timers));
+            } catch (Exception e) {
+                failed = true;
+                timersProblem = "FAILED: " + e;
+                e.printStackTrace();
+                out.printf(Locale.ROOT, "  %-15s %s%n", TimerWorkload.NAME, timersProblem);
+            }
+        }
 
         Map<String, Integer> goSizes = new LinkedHashMap<>();
         for (Row r : rows) {
@@ -134,12 +154,28 @@ public final class Main {
                 goSizes.put(r.w().name(), r.n());
             }
         }
+        List<String> goArgs = List.of();
+        if (timers != null) {
+            goSizes.put(TimerWorkload.NAME, timers.n());
+            goArgs = TimerWorkload.goArgs(opts.quick());
+        }
         GoAnchor.Result go = opts.go()
-                ? GoAnchor.run(goSizes, opts.rounds())
+                ? GoAnchor.run(goSizes, opts.rounds(), goArgs)
                 : new GoAnchor.Result(Map.of(), null, "skipped (--no-go)");
 
         out.println();
         out.println(machine() + (go.version() != null ? ", Go " + go.version() : ""));
+        if (!rows.isEmpty()) {
+            table(rows, go, opts, out);
+        }
+        if (timers != null) {
+            TimerWorkload.print(timers, go.values(), go.problem(), out);
+        }
+        return failed;
+    }
+
+    /** The anchor table: one row per workload, the Go column, the ratios, the spread and the notes. */
+    private static void table(List<Row> rows, GoAnchor.Result go, MainOptions opts, PrintStream out) {
         String head = String.format(Locale.ROOT, "%-15s %-16s %10s %12s %12s %11s %12s %10s",
                 "workload", "unit", "n", "goloom", "JDK", "goloom/JDK", "Go", "goloom/Go");
         out.println(head);
@@ -186,7 +222,6 @@ public final class Main {
             out.println("Go column: bench/go/main.go (the Go anchor), same sizes, median of " + opts.rounds()
                     + " rounds.");
         }
-        return failed;
     }
 
     /** Runs warm-ups and rounds of {@code w} on both sides, alternating which side goes first each round. */
@@ -237,14 +272,14 @@ public final class Main {
         return result[0];
     }
 
-    private static String fmt(double v) {
+    static String fmt(double v) {
         if (Double.isNaN(v)) {
             return "-";
         }
         return Math.abs(v) >= 10_000 ? String.format(Locale.ROOT, "%,.0f", v) : String.format(Locale.ROOT, "%.1f", v);
     }
 
-    private static String ratio(double a, double b) {
+    static String ratio(double a, double b) {
         if (Double.isNaN(a) || Double.isNaN(b) || b == 0) {
             return "-";
         }

@@ -24,7 +24,7 @@ record MainOptions(boolean quick, List<String> only, int rounds, int warmups, bo
 
     static final String USAGE = """
             usage: Main [options]    (from the repo top: mvn -B -q compile exec:exec -Dgoloom.main.args="options")
-              --quick            small sizes, 1 warm-up and 3 measured rounds (CI smoke run, well under a minute)
+              --quick            small sizes, 1 warm-up and 3 measured rounds (CI smoke run, about a minute)
               --only a,b         run only these workloads (names below)
               --rounds N         measured rounds per workload and scheduler, median reported (default 5; quick 3)
               --warmups N        unmeasured warm-up rounds before them (default 1)

@@ -40,6 +40,7 @@ public final class ChildPrograms {
                 System.out.println("RAN_ON_GOLOOM " + on[0]);
             }
             case "socket-then-close" -> socketThenClose();
+            case "socket-io-after-close" -> socketIoAfterClose();
             case "sysmon-oom" -> sysmonSurvivesOutOfMemory(args[1]);
             default -> throw new IllegalArgumentException("unknown child program " + args[0]);
         }
@@ -83,6 +84,156 @@ public final class ChildPrograms {
         System.out.println("TERMINATED " + terminated);
         System.out.println("LIVE " + s.goroutines().stream().map(Thread::getName).sorted().toList());
         System.exit(0); // carriers are daemons, but do not let a stuck scheduler keep the child alive
+    }
+
+    /**
+     * Socket I/O after a scheduler that did socket I/O has terminated. Prints one line per step, {@code STEP ok} or
+     * {@code STEP FAILED: why}:
+     * <ol>
+     *   <li>{@code FIRST_IO}: the JVM's first blocking socket I/O of a virtual thread, an echo between goroutines of
+     *       scheduler A, starts the JDK's poller threads.</li>
+     *   <li>{@code PENDING_PARKED}: a plain JDK virtual thread blocks in a socket read (a poller registration is
+     *       live while A closes); {@code PENDING}, after every other step: that read gets the byte written then.</li>
+     *   <li>{@code CLOSED}: A's {@code close()} returns (within 20 s, waited for from a platform thread) and
+     *       {@code isTerminated()}; then {@code LIVE_A} lists A's goroutines (none expected).</li>
+     *   <li>{@code OTHER_SCHEDULER}, {@code JDK_VIRTUAL}, {@code PLATFORM}: the same echo with both ends in
+     *       goroutines of a new scheduler B, in {@code Thread.ofVirtual()} threads, in platform threads; then
+     *       {@code B_CLOSED}.</li>
+     * </ol>
+     */
+    private static void socketIoAfterClose() throws Exception {
+        GoScheduler a = GoScheduler.builder().maxProcs(2).name("io-a").build();
+        report("FIRST_IO", () -> echo(GoVirtualThreads.ofVirtual(a).factory()));
+
+        InetAddress loopback = InetAddress.getByName("127.0.0.1");
+        try (ServerSocket server = new ServerSocket(0, 1, loopback);
+             Socket writer = new Socket(loopback, server.getLocalPort());
+             Socket reader = server.accept()) {
+            reader.setSoTimeout(20_000);
+            int[] pendingGot = {-2};
+            Thread pending = Thread.ofVirtual().name("pending-reader").start(() -> {
+                try {
+                    pendingGot[0] = reader.getInputStream().read();
+                } catch (java.io.IOException e) {
+                    pendingGot[0] = -3;
+                }
+            });
+            // Parked in read() with a timeout: TIMED_WAITING, its socket registered with a poller.
+            report("PENDING_PARKED", () -> awaitParked(pending, Duration.ofSeconds(10)) ? null
+                    : "the reader is " + pending.getState());
+
+            Thread closer = Thread.ofPlatform().name("closer").start(a::close);
+            boolean closed = closer.join(Duration.ofSeconds(20));
+            report("CLOSED", () -> closed && a.isTerminated() ? null
+                    : "close() returned: " + closed + ", isTerminated: " + a.isTerminated() + " "
+                    + a.stats().schedtrace());
+            System.out.println("LIVE_A " + a.goroutines().stream().map(Thread::getName).sorted().toList());
+
+            GoScheduler b = GoScheduler.builder().maxProcs(2).name("io-b").build();
+            report("OTHER_SCHEDULER", () -> echo(GoVirtualThreads.ofVirtual(b).factory()));
+            report("JDK_VIRTUAL", () -> echo(Thread.ofVirtual().factory()));
+            report("PLATFORM", () -> echo(Thread.ofPlatform().daemon().factory()));
+            b.shutdown();
+            report("B_CLOSED", () -> b.awaitTermination(Duration.ofSeconds(20)) ? null
+                    : "not terminated: " + b.stats().schedtrace());
+
+            writer.getOutputStream().write(99);
+            report("PENDING", () -> pending.join(Duration.ofSeconds(20)) && pendingGot[0] == 99 ? null
+                    : "the virtual thread blocked in read across the close got " + pendingGot[0] + ", alive: "
+                    + pending.isAlive());
+        }
+        System.exit(0); // carriers are daemons, but do not let a stuck scheduler keep the child alive
+    }
+
+    /** A step of a child program: returns null if it worked, else why not. */
+    @FunctionalInterface
+    private interface Step {
+        String run() throws Exception;
+    }
+
+    private static void report(String step, Step body) {
+        String problem;
+        try {
+            problem = body.run();
+        } catch (Throwable e) {
+            problem = e.toString();
+        }
+        System.out.println(step + (problem == null ? " ok" : " FAILED: " + problem));
+    }
+
+    /**
+     * 8 loopback connections, both ends in threads of {@code threads}: each client sends 3,000 bytes of its own
+     * pattern in 3 writes, the server side echoes, the client checks every byte. Returns null if all did, within
+     * 20 s, else what went wrong.
+     */
+    private static String echo(java.util.concurrent.ThreadFactory threads) throws Exception {
+        int conns = 8, chunk = 1_000, chunks = 3;
+        InetAddress loopback = InetAddress.getByName("127.0.0.1");
+        java.util.concurrent.atomic.AtomicInteger ok = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.Queue<String> errors = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        java.util.List<Thread> all = new java.util.ArrayList<>();
+        try (ServerSocket server = new ServerSocket(0, conns, loopback)) {
+            server.setSoTimeout(20_000);
+            for (int i = 0; i < conns; i++) {
+                int c = i;
+                all.add(threads.newThread(() -> {
+                    try (Socket conn = server.accept()) {
+                        conn.setSoTimeout(20_000);
+                        conn.getInputStream().transferTo(conn.getOutputStream());
+                    } catch (Exception e) {
+                        errors.add("server side " + c + ": " + e);
+                    }
+                }));
+                all.add(threads.newThread(() -> {
+                    try (Socket sock = new Socket(loopback, server.getLocalPort())) {
+                        sock.setSoTimeout(20_000);
+                        for (int k = 0; k < chunks; k++) {
+                            byte[] sent = new byte[chunk];
+                            for (int j = 0; j < chunk; j++) {
+                                sent[j] = (byte) (c * 31 + k * chunk + j);
+                            }
+                            sock.getOutputStream().write(sent);
+                            byte[] got = sock.getInputStream().readNBytes(chunk);
+                            if (!java.util.Arrays.equals(sent, got)) {
+                                throw new IllegalStateException("chunk " + k + " came back as " + got.length
+                                        + " different bytes");
+                            }
+                        }
+                        sock.shutdownOutput();
+                        if (sock.getInputStream().read() != -1) {
+                            throw new IllegalStateException("no EOF after the echo");
+                        }
+                        ok.incrementAndGet();
+                    } catch (Exception e) {
+                        errors.add("client " + c + ": " + e);
+                    }
+                }));
+            }
+            all.forEach(Thread::start);
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            for (Thread t : all) {
+                if (!t.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())))) {
+                    return "not finished within 20 s: " + t + "; " + ok.get() + " of " + conns + " clients done";
+                }
+            }
+        }
+        if (!errors.isEmpty()) {
+            return errors.size() + " error(s), first: " + errors.peek();
+        }
+        return ok.get() == conns ? null : ok.get() + " of " + conns + " clients done";
+    }
+
+    /** Waits (bounded) until {@code t} is parked: WAITING or TIMED_WAITING. */
+    private static boolean awaitParked(Thread t, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            Thread.State st = t.getState();
+            if (st == Thread.State.WAITING || st == Thread.State.TIMED_WAITING) {
+                return true;
+            }
+            Thread.sleep(10);
+        }
+        return false;
     }
 
     /**

@@ -144,6 +144,22 @@ class SocketIoTest {
     }
 
     @Test
+    void socketIoWorksEverywhereAfterASchedulerThatDidSocketIoTerminated() throws Exception {
+        // Scheduler A's goroutines do the JVM's first socket I/O (the JDK's pollers start then), a JDK virtual
+        // thread blocks in a read, A closes: close() must return and A terminate; then socket I/O must still work
+        // for goroutines of another scheduler, JDK virtual threads and platform threads, and the blocked read
+        // must still complete. The poller start-up is JVM-wide and lazy: it needs a fresh JVM.
+        ChildJvm.Result r = ChildJvm.run(List.of("--add-opens", "java.base/java.lang=ALL-UNNAMED"),
+                "socket-io-after-close");
+        for (String step : List.of("FIRST_IO", "PENDING_PARKED", "CLOSED", "OTHER_SCHEDULER", "JDK_VIRTUAL", "PLATFORM", "B_CLOSED",
+                "PENDING")) {
+            assertThat(r.stdout()).as("%s", r).contains(step + " ok");
+        }
+        assertThat(r.stdout()).as("%s", r).contains("LIVE_A []").doesNotContain("FAILED");
+        assertThat(r.exitCode()).as("%s", r).isZero();
+    }
+
+    @Test
     void noGoroutineOfThisSchedulerIsAJdkPollerThread() throws Exception {
         Goroutines g = new Goroutines(s);
         InetAddress loopback = InetAddress.getByName("127.0.0.1");
