@@ -41,6 +41,7 @@ public final class ChildPrograms {
             }
             case "socket-then-close" -> socketThenClose();
             case "socket-io-after-close" -> socketIoAfterClose();
+            case "hosted-pollers" -> hostedPollers();
             case "sysmon-oom" -> sysmonSurvivesOutOfMemory(args[1]);
             default -> throw new IllegalArgumentException("unknown child program " + args[0]);
         }
@@ -143,6 +144,40 @@ public final class ChildPrograms {
                     + pending.isAlive());
         }
         System.exit(0); // carriers are daemons, but do not let a stuck scheduler keep the child alive
+    }
+
+    /**
+     * Run with {@code -Dgoloom.pollers=goloom}: the JDK's sub-pollers become system goroutines of the default
+     * scheduler. Socket I/O must work for its goroutines, for another goloom scheduler's (which still closes and
+     * terminates), for JDK virtual threads and for platform threads; the default scheduler lists no poller among
+     * its goroutines and refuses to shut down, naming the reason.
+     */
+    private static void hostedPollers() throws Exception {
+        GoScheduler d = GoScheduler.defaultScheduler();
+        report("DEFAULT", () -> echo(GoVirtualThreads.ofVirtual(d).factory()));
+        GoScheduler b = GoScheduler.builder().maxProcs(2).name("io-b").build();
+        report("OTHER_SCHEDULER", () -> echo(GoVirtualThreads.ofVirtual(b).factory()));
+        report("JDK_VIRTUAL", () -> echo(Thread.ofVirtual().factory()));
+        report("PLATFORM", () -> echo(Thread.ofPlatform().daemon().factory()));
+        report("B_CLOSED", () -> {
+            Thread closer = Thread.ofPlatform().name("closer").start(b::close);
+            return closer.join(Duration.ofSeconds(20)) && b.isTerminated() ? null
+                    : "not terminated: " + b.stats().schedtrace();
+        });
+        report("DEFAULT_AGAIN", () -> echo(GoVirtualThreads.ofVirtual(d).factory()));
+        // Go's runtime hides its system goroutines from its goroutine count; so does goloom.
+        System.out.println("DEFAULT_LIVE " + d.goroutines().stream().map(Thread::getName).sorted().toList());
+        report("REFUSES_SHUTDOWN", () -> {
+            try {
+                d.shutdown();
+                return "shutdown() of the scheduler hosting the pollers returned normally";
+            } catch (IllegalStateException e) {
+                return e.getMessage().contains("socket pollers") && e.getMessage().contains("goloom.pollers")
+                        ? null : "unexpected message: " + e.getMessage();
+            }
+        });
+        report("STILL_RUNNING", () -> d.isShutdown() ? "the default scheduler was shut down" : null);
+        System.exit(0);
     }
 
     /** A step of a child program: returns null if it worked, else why not. */

@@ -160,6 +160,27 @@ class SocketIoTest {
     }
 
     @Test
+    void pollersHostedOnTheDefaultSchedulerServeEveryKindOfThread() throws Exception {
+        ChildJvm.Result r = ChildJvm.run(List.of("--add-opens", "java.base/java.lang=ALL-UNNAMED",
+                "-Dgoloom.pollers=goloom"), "hosted-pollers");
+        for (String step : List.of("DEFAULT", "OTHER_SCHEDULER", "JDK_VIRTUAL", "PLATFORM", "B_CLOSED",
+                "DEFAULT_AGAIN", "REFUSES_SHUTDOWN", "STILL_RUNNING")) {
+            assertThat(r.stdout()).as("%s", r).contains(step + " ok");
+        }
+        assertThat(r.stdout()).as("%s", r).contains("DEFAULT_LIVE []").doesNotContain("FAILED");
+        assertThat(r.exitCode()).as("%s", r).isZero();
+    }
+
+    @Test
+    void aBadPollersSettingIsRejectedWithItsValue() throws Exception {
+        ChildJvm.Result r = ChildJvm.run(List.of("--add-opens", "java.base/java.lang=ALL-UNNAMED",
+                "-Dgoloom.pollers=fjp"), "ofVirtual");
+        assertThat(r.exitCode()).as("%s", r).isNotZero();
+        assertThat(r.stderr()).as("%s", r)
+                .contains("IllegalArgumentException: -Dgoloom.pollers must be jdk or goloom, got 'fjp'");
+    }
+
+    @Test
     void noGoroutineOfThisSchedulerIsAJdkPollerThread() throws Exception {
         Goroutines g = new Goroutines(s);
         InetAddress loopback = InetAddress.getByName("127.0.0.1");
