@@ -164,7 +164,7 @@ class SocketIoTest {
         ChildJvm.Result r = ChildJvm.run(List.of("--add-opens", "java.base/java.lang=ALL-UNNAMED",
                 "-Dgoloom.pollers=goloom"), "hosted-pollers");
         for (String step : List.of("DEFAULT", "OTHER_SCHEDULER", "JDK_VIRTUAL", "PLATFORM", "B_CLOSED",
-                "DEFAULT_AGAIN", "REFUSES_SHUTDOWN", "STILL_RUNNING")) {
+                "DEFAULT_AGAIN", "DEFAULT_TERMINATED", "AFTER_OTHER_SCHEDULER", "AFTER_JDK_VIRTUAL", "AFTER_PLATFORM")) {
             assertThat(r.stdout()).as("%s", r).contains(step + " ok");
         }
         assertThat(r.stdout()).as("%s", r).contains("DEFAULT_LIVE []").doesNotContain("FAILED");

@@ -246,16 +246,13 @@ public final class GoScheduler implements Executor, AutoCloseable {
      * {@link RejectedExecutionException}, as does {@link #execute} with a plain task. Goroutines already started
      * keep running (their continuations are always accepted). Does not wait; idempotent; never blocks.
      *
-     * @throws IllegalStateException if this scheduler hosts the JVM's socket pollers ({@code -Dgoloom.pollers=goloom}
-     *                               puts them on {@link #defaultScheduler()}): every virtual thread's socket I/O
-     *                               depends on them, so it lives as long as the JVM
+     * <p>A scheduler that hosts the JVM's socket pollers ({@code -Dgoloom.pollers=goloom} puts them on
+     * {@link #defaultScheduler()}) shuts down and terminates like any other, but its carriers stay after
+     * termination to run the pollers, which every virtual thread's socket I/O needs: daemon threads, idle unless
+     * there is socket I/O.
      */
     public void shutdown() {
-        synchronized (this) { // against startSystem: a scheduler never terminates under its system goroutines
-            if (systemGoroutines.get() != 0 || systemStarter != null) {
-                throw new IllegalStateException("goloom scheduler '" + config.name + "' hosts the JVM's socket "
-                        + "pollers (-Dgoloom.pollers=goloom) and cannot be shut down: it lives as long as the JVM");
-            }
+        synchronized (this) { // against startSystem, which only starts on a running scheduler
             RUN_STATE.compareAndSet(this, RUNNING, SHUTDOWN);
         }
         tryTerminate();
@@ -286,7 +283,6 @@ public final class GoScheduler implements Executor, AutoCloseable {
      * {@link #shutdown()}, then interrupts every live goroutine (plain tasks cannot be interrupted and still run).
      *
      * @return the number of goroutines interrupted
-     * @throws IllegalStateException if this scheduler hosts the JVM's socket pollers (see {@link #shutdown()})
      */
     public int shutdownNow() {
         shutdown();
@@ -337,8 +333,7 @@ public final class GoScheduler implements Executor, AutoCloseable {
      * {@code ExecutorService.close()}: if interrupted while waiting, interrupts every live goroutine
      * ({@link #shutdownNow()}) and keeps waiting, then restores the caller's interrupt status.
      *
-     * @throws IllegalStateException if called from a goroutine of this scheduler (it would wait for itself), or if
-     *                               this scheduler hosts the JVM's socket pollers (see {@link #shutdown()})
+     * @throws IllegalStateException if called from a goroutine of this scheduler (it would wait for itself)
      */
     @Override
     public void close() {
@@ -377,7 +372,9 @@ public final class GoScheduler implements Executor, AutoCloseable {
             return;
         }
         terminatedLatch.countDown();
-        sched.terminate();
+        if (systemGoroutines.get() == 0) { // else the carriers stay for the system goroutines (see shutdown())
+            sched.terminate();
+        }
     }
 
     // ============================================================================================== reporting

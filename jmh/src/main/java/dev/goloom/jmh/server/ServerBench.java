@@ -8,7 +8,9 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -40,11 +42,13 @@ public final class ServerBench {
               --warmup N           seconds of unmeasured load per side first (default: --seconds)
               --connections N      keep-alive connections (default 64)
               --load auto|wrk|java load generator: wrk if installed (auto, the default), or the bounded Java client
+              --sides a,b          goloom, jdk (default: both, in one JVM); one side per JVM compares settings that
+                                   are JVM-wide, such as -Dgoloom.pollers (see bench/pollers.sh)
               --help               this text""";
 
     /** The command line. */
     record Options(List<ServerKind> servers, int seconds, int rounds, int warmup, int connections, String load,
-                   boolean help) {
+                   boolean help, Set<Side> sides) {
 
         static Options parse(String[] args) {
             Set<ServerKind> servers = new LinkedHashSet<>();
@@ -54,6 +58,7 @@ public final class ServerBench {
             int connections = 64;
             String load = "auto";
             boolean help = false;
+            Set<Side> sides = new LinkedHashSet<>();
             for (int i = 0; i < args.length; i++) {
                 String arg = args[i];
                 if (arg.isBlank()) {
@@ -70,7 +75,7 @@ public final class ServerBench {
                     help = true;
                     continue;
                 }
-                if (!List.of("--server", "--seconds", "--rounds", "--warmup", "--connections", "--load")
+                if (!List.of("--server", "--seconds", "--rounds", "--warmup", "--connections", "--load", "--sides")
                         .contains(opt)) {
                     throw new IllegalArgumentException("unknown argument '" + arg + "' (try --help)");
                 }
@@ -92,14 +97,29 @@ public final class ServerBench {
                     case "--rounds" -> rounds = intIn(opt, value, 1, 50);
                     case "--warmup" -> warmup = intIn(opt, value, 0, 600);
                     case "--connections" -> connections = intIn(opt, value, 1, LoadGenerator.MAX_CONNECTIONS);
+                    case "--sides" -> {
+                        for (String side : value.split(",")) {
+                            if (!side.isBlank()) {
+                                try {
+                                    sides.add(Side.parse(side.trim()));
+                                } catch (IllegalArgumentException e) {
+                                    throw new IllegalArgumentException("--sides takes goloom and/or jdk, got '"
+                                            + side + "'");
+                                }
+                            }
+                        }
+                    }
                     default -> load = value;
                 }
             }
             if (servers.isEmpty()) {
                 servers.addAll(List.of(ServerKind.values()));
             }
+            if (sides.isEmpty()) {
+                sides.addAll(List.of(Side.GOLOOM, Side.JDK));
+            }
             return new Options(new ArrayList<>(servers), seconds, rounds, warmup != null ? warmup : seconds,
-                    connections, load, help);
+                    connections, load, help, sides);
         }
 
         private static int intIn(String opt, String value, int min, int max) {
@@ -156,53 +176,69 @@ public final class ServerBench {
         System.exit(failed ? 1 : 0);
     }
 
-    /** Warm-up and rounds of one server kind on both sides, then its summary table. */
+    /** Warm-up and rounds of one server kind on the chosen sides, then its summary table. */
     static void bench(ServerKind kind, Options opts, LoadGenerator load, PrintStream out) throws Exception {
         out.printf(Locale.ROOT, "== %s: %s, %d connections, %d round%s x %d s per side after a %d s warm-up "
                         + "per side ==%n", kind.key(), kind.label(), opts.connections(), opts.rounds(),
                 opts.rounds() == 1 ? "" : "s", opts.seconds(), opts.warmup());
-        List<ServerRound> goloomRounds = new ArrayList<>();
-        List<ServerRound> jdkRounds = new ArrayList<>();
         // Under -Dgoloom.pollers=goloom the JDK's socket pollers are goroutines of goloom's default scheduler, and
         // only that scheduler's goroutines get their wake-ups locally: the goloom side runs there.
         boolean hosted = "goloom".equals(System.getProperty("goloom.pollers"));
-        try (Session goloom = hosted ? Side.GOLOOM.openDefault() : Side.GOLOOM.open("goloom-" + kind.key());
-             Session jdk = Side.JDK.open("jdk-" + kind.key())) {
-            StartDelayExecutor goloomExec = new StartDelayExecutor(goloom.newThreadPerTaskExecutor());
-            StartDelayExecutor jdkExec = new StartDelayExecutor(jdk.newThreadPerTaskExecutor());
-            try (ServerKind.Running goloomServer = kind.start(goloomExec, kind.key() + "-goloom");
-                 ServerKind.Running jdkServer = kind.start(jdkExec, kind.key() + "-jdk")) {
-                if (opts.warmup() > 0) {
-                    for (Session s : List.of(goloom, jdk)) {
-                        ServerRound r = ServerRound.run(s, s == goloom ? goloomServer : jdkServer, load,
-                                opts.connections(), opts.warmup());
-                        out.printf(Locale.ROOT, "  warm-up  %-6s %s%n", s.side().label(), r.summary());
-                    }
+        List<Side> sides = List.copyOf(opts.sides());
+        Map<Side, List<ServerRound>> rounds = new EnumMap<>(Side.class);
+        List<Session> sessions = new ArrayList<>();
+        List<StartDelayExecutor> executors = new ArrayList<>();
+        List<ServerKind.Running> servers = new ArrayList<>();
+        try {
+            for (Side side : sides) {
+                Session s = side == Side.GOLOOM && hosted ? side.openDefault()
+                        : side.open(side.label().toLowerCase(Locale.ROOT) + "-" + kind.key());
+                sessions.add(s);
+                StartDelayExecutor exec = new StartDelayExecutor(s.newThreadPerTaskExecutor());
+                executors.add(exec);
+                servers.add(kind.start(exec, kind.key() + "-" + side.label().toLowerCase(Locale.ROOT)));
+                rounds.put(side, new ArrayList<>());
+            }
+            if (opts.warmup() > 0) {
+                for (int k = 0; k < sides.size(); k++) {
+                    ServerRound r = ServerRound.run(sessions.get(k), servers.get(k), load, opts.connections(),
+                            opts.warmup());
+                    out.printf(Locale.ROOT, "  warm-up  %-6s %s%n", sides.get(k).label(), r.summary());
                 }
-                for (int i = 0; i < opts.rounds(); i++) {
-                    List<Session> order = i % 2 == 0 ? List.of(goloom, jdk) : List.of(jdk, goloom);
-                    for (Session s : order) {
-                        StartDelayExecutor exec = s == goloom ? goloomExec : jdkExec;
-                        exec.interval();
-                        ServerRound r = ServerRound.run(s, s == goloom ? goloomServer : jdkServer, load,
-                                opts.connections(), opts.seconds());
-                        (s == goloom ? goloomRounds : jdkRounds).add(r);
-                        out.printf(Locale.ROOT, "  round %d  %-6s %s%n", i + 1, s.side().label(), r.summary());
-                        out.println("           " + StartDelayExecutor.summary(exec.interval()));
-                        out.println("           switches by thread (voluntary/involuntary): "
-                                + r.proc().topGroups(5));
-                        if (r.sched() != null) {
-                            out.println("           goloom " + r.sched().perRequest(r.load().requests()));
-                            out.println("           " + r.trace());
-                        }
+            }
+            for (int i = 0; i < opts.rounds(); i++) {
+                for (int j = 0; j < sides.size(); j++) {
+                    int k = i % 2 == 0 ? j : sides.size() - 1 - j; // alternate which side goes first
+                    Session s = sessions.get(k);
+                    StartDelayExecutor exec = executors.get(k);
+                    exec.interval();
+                    ServerRound r = ServerRound.run(s, servers.get(k), load, opts.connections(), opts.seconds());
+                    rounds.get(sides.get(k)).add(r);
+                    out.printf(Locale.ROOT, "  round %d  %-6s %s%n", i + 1, sides.get(k).label(), r.summary());
+                    out.println("           " + StartDelayExecutor.summary(exec.interval()));
+                    out.println("           switches by thread (voluntary/involuntary): " + r.proc().topGroups(5));
+                    if (r.sched() != null) {
+                        out.println("           goloom " + r.sched().perRequest(r.load().requests()));
+                        out.println("           " + r.trace());
                     }
+                    out.printf(Locale.ROOT, "RESULT %s %s pollers=%s req/s=%.0f p50us=%.0f p99us=%.0f p999us=%.0f "
+                                    + "ctx/s=%.0f cpuus/req=%.1f%n", kind.key(), sides.get(k).label(),
+                            System.getProperty("goloom.pollers", "jdk"), r.requestsPerSecond(), r.load().p50Us(),
+                            r.load().p99Us(), r.load().p999Us(), r.switchesPerSecond(), r.cpuUsPerRequest());
                 }
-            } finally {
-                closeExecutor(goloomExec, out);
-                closeExecutor(jdkExec, out);
+            }
+        } finally {
+            for (ServerKind.Running server : servers) {
+                server.close();
+            }
+            for (StartDelayExecutor exec : executors) {
+                closeExecutor(exec, out);
+            }
+            for (Session s : sessions) {
+                s.close();
             }
         }
-        table(kind, opts, goloomRounds, jdkRounds, out);
+        table(kind, opts, rounds.getOrDefault(Side.GOLOOM, List.of()), rounds.getOrDefault(Side.JDK, List.of()), out);
     }
 
     /** Waits up to 10 s for the executor's last request threads, then interrupts them. */
@@ -224,8 +260,15 @@ public final class ServerBench {
         out.println("|---|---|---|---|---|---|---|---|");
         double[] gv = row(g);
         double[] jv = row(j);
-        out.println(line("goloom", gv));
-        out.println(line("JDK", jv));
+        if (!g.isEmpty()) {
+            out.println(line("goloom", gv));
+        }
+        if (!j.isEmpty()) {
+            out.println(line("JDK", jv));
+        }
+        if (g.isEmpty() || j.isEmpty()) {
+            return; // one side per JVM: bench/pollers.sh puts the runs side by side
+        }
         StringBuilder ratio = new StringBuilder("| goloom/JDK |");
         for (int i = 0; i < gv.length; i++) {
             ratio.append(' ').append(Double.isNaN(gv[i]) || Double.isNaN(jv[i]) || jv[i] == 0 ? "-"

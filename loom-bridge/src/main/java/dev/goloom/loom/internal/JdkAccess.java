@@ -154,7 +154,8 @@ public final class JdkAccess {
      * {@code unpark} of a goroutine of the default scheduler then goes to the sub-poller's P like any goroutine's
      * wake-up, not to the global queue from a ForkJoinPool carrier. Runs once, before the first goloom virtual
      * thread is built; if the JDK started its pollers earlier (a JDK-scheduled virtual thread did socket I/O first),
-     * they stay where they are. The default scheduler then refuses to shut down (it never did on its own).
+     * they stay where they are. The default scheduler may still be shut down; its carriers then stay to run the
+     * pollers (see {@code GoScheduler.shutdown()}).
      */
     private static void hostPollers() {
         synchronized (JdkAccess.class) {

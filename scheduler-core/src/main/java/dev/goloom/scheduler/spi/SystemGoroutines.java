@@ -5,8 +5,9 @@ import dev.goloom.scheduler.GoScheduler;
 /**
  * System goroutines (Go: {@code isSystemGoroutine}): goroutines a scheduler hosts for the whole JVM, such as the
  * JDK's socket sub-pollers. They are not live goroutines of the scheduler ({@link GoScheduler#goroutines()} and
- * {@link GoScheduler#stats()} leave them out), and a scheduler that hosts any can no longer be shut down: every
- * virtual thread's socket I/O depends on them. Exported only to {@code dev.goloom.loom}.
+ * {@link GoScheduler#stats()} leave them out, and they do not keep it from terminating); a scheduler that hosts any
+ * keeps its carriers after termination to run them, since every virtual thread's socket I/O may depend on them.
+ * Exported only to {@code dev.goloom.loom}.
  */
 public final class SystemGoroutines {
     private SystemGoroutines() {
