@@ -192,11 +192,21 @@ final class M extends Carrier {
         }
     }
 
-    /** Go: {@code resetspinning}: a spinning carrier found work, so it wakes another to keep looking. */
+    /**
+     * Go: {@code resetspinning}: a spinning carrier found work, so it wakes another to keep looking, but only if
+     * work is left to find (the global queue or some P's queue is non-empty). Go wakes one unconditionally, which
+     * costs a futex call and a carrier that wakes only to park again whenever work arrives one task at a time, as
+     * it does from a server's dispatcher (Go issue 54622). Nothing is lost: the decrement of nmspinning (a full
+     * fence) comes before the look, and a submitter publishes, fences and then reads nmspinning, so either this
+     * carrier sees the new task or the submitter sees no spinner and wakes a carrier itself.
+     * docs/adr/0006-external-submissions.md has the numbers.
+     */
     private void resetspinning() {
         spinning = false;
         sched.xaddNmspinning(-1);
-        sched.wakep();
+        if (!sched.runq.isEmpty() || sched.anyQueuedWork()) {
+            sched.wakepAfterRmw();
+        }
     }
 
     /** Starts spinning (Go: findRunnable's {@code mp.becomeSpinning}). */

@@ -177,6 +177,16 @@ final class Sched {
         return false;
     }
 
+    /** True if any P's local queue (ring or runnext) holds a task. Any thread; a racy snapshot. */
+    boolean anyQueuedWork() {
+        for (P p : allp) {
+            if (!p.steal.isEmpty()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Go: checkRunqsNoP. True if some non-idle P's local queue has work. */
     boolean anyLocalWork() {
         for (P p : allp) {
