@@ -64,6 +64,8 @@ final class Sched {
 
     /** Every carrier, the idle-M list and the M lifecycle (Go: allm, sched.midle, newm, stopm). */
     final Carriers carriers;
+    /** The per-P timer heaps' logic: adding, running, the timer sleeper (Go: time.go). */
+    final SchedTimers timers = new SchedTimers(this);
     /** Set once, when the scheduler terminates: idle carriers exit, sysmon stops. */
     private volatile boolean terminated;
 
@@ -274,7 +276,6 @@ final class Sched {
         }
     }
 
-
     /**
      * Carrier {@code m} is dying of {@code error} thrown outside any task (its loop caught it): it gives its P and
      * token back so that no run token is lost with the thread, wakes another carrier for the P's work, and logs the
@@ -437,8 +438,8 @@ final class Sched {
      * submission's {@code wakep}. Any thread.
      */
     void handoffp(P p) {
-        if (!p.steal.isEmpty()) {
-            // The work sits in p's ring, which only stealing can reach: the new carrier must be allowed to spin
+        if (!p.steal.isEmpty() || timers.overdue(System.nanoTime(), 0)) {
+            // The work sits in p's ring (or in overdue timers, which a spinning carrier runs), which only stealing can reach: the new carrier must be allowed to spin
             // even when every token is free (findRunnable's spin limit counts busy tokens only).
             xaddNmspinning(1);
             startm(null, true);
@@ -473,6 +474,7 @@ final class Sched {
     void terminate() {
         terminated = true;
         carriers.unparkAll(); // idle carriers see the flag and exit
+        timers.terminate(); // pending timers are dropped; the timer sleeper exits too
         sysmon.stop();
     }
 
@@ -488,6 +490,7 @@ final class Sched {
         // Puts by threads holding no P are the queue's own count minus those the Ps counted (racy: a snapshot).
         totals[Counter.EXTERNAL_GLOBAL_PUTS.ordinal()] =
                 Math.max(0, runq.puts() - totals[Counter.GLOBAL_PUTS.ordinal()]);
+        totals[Counter.TIMERS_PENDING.ordinal()] = timers.pending();
     }
 
     /** Per P object, its queue length. Any thread. */
