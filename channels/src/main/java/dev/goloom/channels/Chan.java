@@ -1,6 +1,7 @@
 package dev.goloom.channels;
 
 import dev.goloom.channels.internal.ChanOps;
+import dev.goloom.channels.internal.TimerSupport;
 import dev.goloom.channels.internal.WaitQueue;
 import dev.goloom.channels.internal.Waiter;
 
@@ -511,7 +512,7 @@ public final class Chan<E> implements SendChannel<E>, ReceiveChannel<E> {
                     }
                     break; // completed under the lock we just took
                 }
-                LockSupport.parkNanos(this, remaining);
+                TimerSupport.parkNanos(this, remaining); // on goloom, woken by the scheduler's timer
             } else {
                 LockSupport.park(this);
             }
