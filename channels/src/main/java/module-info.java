@@ -8,6 +8,8 @@
  * which implements Go's {@code selectgo} on top of it.
  */
 module dev.goloom.channels {
+    // Optional: the scheduler's timers when running on goloom (internal.TimerSupport checks for it at run time).
+    requires static dev.goloom.scheduler;
     exports dev.goloom.channels;
     exports dev.goloom.channels.internal to dev.goloom.select;
 }

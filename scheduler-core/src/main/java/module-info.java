@@ -5,6 +5,7 @@
 module dev.goloom.scheduler {
     requires java.management;
     exports dev.goloom.scheduler;
-    // The seam through which loom-bridge (and only loom-bridge) tells the scheduler about virtual threads.
-    exports dev.goloom.scheduler.spi to dev.goloom.loom;
+    // The seam through which loom-bridge tells the scheduler about virtual threads, and through which channels
+    // (an optional dependency: `requires static`) use the scheduler's timers (spi.Timers).
+    exports dev.goloom.scheduler.spi to dev.goloom.loom, dev.goloom.channels;
 }

@@ -1,6 +1,7 @@
 package dev.goloom.channels;
 
 import dev.goloom.channels.internal.ChanOps;
+import dev.goloom.channels.internal.TimerSupport;
 import dev.goloom.channels.internal.WaitQueue;
 import dev.goloom.channels.internal.Waiter;
 
@@ -50,7 +51,9 @@ import java.util.concurrent.locks.LockSupport;
  * wake-ups and stray permits are harmless). The waker sets it, under the lock, after writing the element and the
  * {@code success} flag. An interrupted or timed-out waiter re-takes the lock: if its waiter is still queued it
  * unlinks it and gives up (nothing was transferred); otherwise a waker already completed it, and the operation
- * returns that result (with the interrupt status set again), so no element is ever lost or duplicated.
+ * returns that result (with the interrupt status set again), so no element is ever lost or duplicated. A timed
+ * wait on a goloom goroutine is woken by a timer on the scheduler's per-P heaps (a carrier unparks it); elsewhere
+ * by {@link LockSupport#parkNanos(Object, long)}.
  *
  * <h2>Fast paths and allocation</h2>
  * {@link #trySend}/{@link #tryRecv} first fail without locking when a racy look says the channel is not ready
@@ -511,7 +514,7 @@ public final class Chan<E> implements SendChannel<E>, ReceiveChannel<E> {
                     }
                     break; // completed under the lock we just took
                 }
-                LockSupport.parkNanos(this, remaining);
+                TimerSupport.parkNanos(this, remaining); // on goloom, woken by the scheduler's timer
             } else {
                 LockSupport.park(this);
             }

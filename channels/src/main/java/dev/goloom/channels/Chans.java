@@ -3,38 +3,26 @@ package dev.goloom.channels;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 
 /**
- * Timers as channels: Go's {@code time.After} and {@code time.Tick}/{@code time.NewTicker}.
+ * Timers as channels: Go's {@code time.After}, {@code time.NewTimer} and {@code time.NewTicker}, with Go 1.23's
+ * semantics (no stale value after {@code Stop}/{@code Reset}; unreferenced timers are garbage-collected).
  *
- * <p>Timers fire on one shared daemon platform thread ("goloom-timer") that only does a non-blocking send of the
- * current {@link Instant}; it never runs user code and never blocks, so one thread serves any number of timers.
+ * <p>Called on a goloom goroutine, a timer goes on the scheduler's per-P timer heap and a carrier fires it from its
+ * scheduling loop, as Go's runtime does ({@code SchedulerStats.timersRun()} counts them); anywhere else (platform
+ * threads, the JDK's virtual threads, or without scheduler-core on the class path) one shared daemon platform
+ * thread ("goloom-timer") fires it. A firing only does a non-blocking send of the current {@link Instant}: it
+ * never runs user code and never blocks.
  */
 public final class Chans {
     private Chans() {
     }
 
-    /** Lazily started; daemon, so it never keeps the JVM alive. */
-    private static final class Timers {
-        static final ScheduledThreadPoolExecutor EXECUTOR = create();
-
-        private static ScheduledThreadPoolExecutor create() {
-            ScheduledThreadPoolExecutor e = new ScheduledThreadPoolExecutor(1, r -> {
-                Thread t = new Thread(r, "goloom-timer");
-                t.setDaemon(true);
-                return t;
-            });
-            e.setRemoveOnCancelPolicy(true); // stopped tickers do not pile up in the delay queue
-            return e;
-        }
-    }
-
     /**
-     * A channel that receives the current time once, after {@code delay}: Go's {@code time.After(d)}. The channel
-     * has a buffer of one, so the timer never blocks and the value waits until received; it is never closed. A
-     * zero or negative delay fires at once.
+     * A channel that receives the current time once, after {@code delay}: Go's {@code time.After(d)}, the same as
+     * {@code newTimer(delay).c()}. The channel has a buffer of one and is never closed. A zero or negative delay
+     * fires at once. Garbage-collected with its timer if nobody keeps the channel, so a {@code select} loop that
+     * makes a new one per round does not leak.
      *
      * <pre>{@code
      * // Go: select { case r := <-results: use(r); case <-time.After(time.Second): timeout() }
@@ -45,39 +33,58 @@ public final class Chans {
      */
     public static ReceiveChannel<Instant> after(Duration delay) {
         Objects.requireNonNull(delay, "delay");
+        return newTimer(delay).c();
+    }
+
+    /**
+     * A timer that sends the current time on its channel once, after {@code delay}: Go's {@code time.NewTimer(d)}.
+     * Stop and reset it with Go 1.23's guarantees; see {@link Timer}. A zero or negative delay fires at once (the
+     * value is receivable when this returns); a delay too large for a {@code long} of nanoseconds saturates.
+     *
+     * <pre>{@code
+     * Timer t = Chans.newTimer(Duration.ofMillis(50));
+     * ...
+     * boolean stopped = t.stop();             // false: it fired and its value was received already
+     * t.reset(Duration.ofMillis(50));          // no stale value can arrive after this returns
+     * }</pre>
+     *
+     * @throws NullPointerException if {@code delay} is null
+     */
+    public static Timer newTimer(Duration delay) {
+        Objects.requireNonNull(delay, "delay");
         Chan<Instant> c = Chan.make(1);
-        long nanos = saturatedNanos(delay);
-        if (nanos <= 0) {
-            c.trySend(Instant.now());
-        } else {
-            Timers.EXECUTOR.schedule(() -> c.trySend(Instant.now()), nanos, TimeUnit.NANOSECONDS);
-        }
-        return c;
+        TimerState state = new TimerState(c);
+        state.reset(saturatedNanos(delay), 0);
+        return new Timer(c, state);
     }
 
     /**
      * A ticker that sends the current time every {@code period}: Go's {@code time.NewTicker(d)} (and, ignoring the
-     * returned {@link Ticker#stop()}, {@code time.Tick(d)}). Ticks a slow receiver cannot take are dropped. Stop the
-     * ticker when done, or it keeps firing.
+     * returned {@link Ticker#stop()}, {@code time.Tick(d)}). Ticks a slow receiver cannot take are dropped. A ticker
+     * nobody references any more is garbage-collected; stop it when done to stop it at once.
      *
      * @throws NullPointerException     if {@code period} is null
      * @throws IllegalArgumentException if {@code period} is zero or negative (Go: "non-positive interval for
      *                                  NewTicker")
      */
     public static Ticker tick(Duration period) {
-        Objects.requireNonNull(period, "period");
-        if (period.isZero() || period.isNegative()) {
-            throw new IllegalArgumentException("tick period must be > 0, got " + period);
-        }
-        long nanos = saturatedNanos(period);
+        long nanos = periodNanos(period, "tick");
         Chan<Instant> c = Chan.make(1);
-        Ticker ticker = new Ticker(c);
-        ticker.start(Timers.EXECUTOR.scheduleAtFixedRate(() -> c.trySend(Instant.now()), nanos, nanos,
-                TimeUnit.NANOSECONDS));
-        return ticker;
+        TimerState state = new TimerState(c);
+        state.reset(nanos, nanos);
+        return new Ticker(c, state);
     }
 
-    private static long saturatedNanos(Duration d) {
+    /** A positive period in nanoseconds (saturated), or the exception Go's panic becomes. */
+    static long periodNanos(Duration period, String op) {
+        Objects.requireNonNull(period, "period");
+        if (period.isZero() || period.isNegative()) {
+            throw new IllegalArgumentException(op + " period must be > 0, got " + period);
+        }
+        return saturatedNanos(period);
+    }
+
+    static long saturatedNanos(Duration d) {
         try {
             return d.toNanos();
         } catch (ArithmeticException overflow) {

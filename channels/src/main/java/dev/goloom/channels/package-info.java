@@ -14,8 +14,8 @@
  *   <tr><td>{@code select { case ch <- v: ... default: }}</td><td>{@code if (ch.trySend(v)) ...}</td></tr>
  *   <tr><td>{@code chan<- T}, {@code <-chan T}</td><td>{@link dev.goloom.channels.SendChannel},
  *       {@link dev.goloom.channels.ReceiveChannel}</td></tr>
- *   <tr><td>{@code time.After(d)}, {@code time.NewTicker(d)}</td><td>{@code Chans.after(d)},
- *       {@code Chans.tick(d)}</td></tr>
+ *   <tr><td>{@code time.After(d)}, {@code time.NewTimer(d)}, {@code time.NewTicker(d)}</td>
+ *       <td>{@code Chans.after(d)}, {@code Chans.newTimer(d)}, {@code Chans.tick(d)}</td></tr>
  * </table>
  */
 package dev.goloom.channels;

@@ -159,6 +159,46 @@ final class Carriers {
         return true;
     }
 
+    /**
+     * Carrier {@code m} is dying of {@code error} thrown outside any task (its loop caught it): it gives its P and
+     * token back so that no run token is lost with the thread, wakes another carrier for the P's work, and logs the
+     * error. Called by {@code m} only, as its last act.
+     */
+    void carrierFailed(M m, Throwable error) {
+        sched.counters.inc(Counter.CARRIER_FAILURES);
+        P p = m.p;
+        if (p != null) {
+            int st = p.status();
+            if (st == P.SYSCALL) {
+                p.casStatus(P.SYSCALL, P.RUNNING);
+            }
+            p.runq.drain(); // its queue goes where any carrier can take it
+            sched.lock.lock();
+            try {
+                if (p.casStatus(P.RUNNING, P.IDLE)) {
+                    sched.pidleput(p, true);
+                } else if (p.casStatus(P.BLOCKED, P.IDLE)) {
+                    sched.pidleput(p, false);
+                }
+                m.p = null;
+            } finally {
+                sched.lock.unlock();
+            }
+        }
+        if (m.spinning) {
+            m.spinning = false;
+            sched.xaddNmspinning(-1);
+        }
+        sched.wakep();
+        try {
+            System.getLogger("dev.goloom.scheduler").log(System.Logger.Level.ERROR,
+                    "goloom scheduler '" + sched.config.name + "': carrier " + m.getName() + " died; its P was handed back",
+                    error);
+        } catch (Throwable ignored) {
+            // out of memory again: the count in stats() still shows it
+        }
+    }
+
     /** Go: {@code mput}. Requires the sched lock. */
     void mput(M m) {
         assert sched.lock.isHeldByCurrentThread();

@@ -19,11 +19,15 @@ enum Counter {
     YIELDS,
     TASKS_RUN,
     SYSCALL_FAST_REACQUIRES,
+    /** Timer actions run by a carrier holding this P (or, in M, by the timer sleeper holding none). */
+    TIMERS_RUN,
     // ---- per M, written only by the M itself (SingleWriterCounters in M)
     THREAD_PARKS,
     THREAD_UNPARKS,
     // ---- derived in Sched.addCounters: the global queue's own put count minus the Ps' GLOBAL_PUTS
     EXTERNAL_GLOBAL_PUTS,
+    // ---- derived in Sched.addCounters: a gauge, the timers pending in every P's heap
+    TIMERS_PENDING,
     // ---- scheduler-wide, written by any thread (SharedCounters in Sched)
     HANDOFFS_SYSCALL,
     HANDOFFS_BLOCKED,

@@ -371,10 +371,10 @@ public final class GoScheduler implements Executor, AutoCloseable {
         if (!RUN_STATE.compareAndSet(this, SHUTDOWN, TERMINATED)) {
             return;
         }
-        terminatedLatch.countDown();
         if (systemGoroutines.get() == 0) { // else the carriers stay for the system goroutines (see shutdown())
-            sched.terminate();
+            sched.terminate(); // first: once close() returns, carriers are told and pending timers dropped
         }
+        terminatedLatch.countDown();
     }
 
     // ============================================================================================== reporting

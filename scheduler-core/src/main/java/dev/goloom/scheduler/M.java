@@ -1,8 +1,10 @@
 package dev.goloom.scheduler;
 
 import dev.goloom.scheduler.internal.StealResult;
+import dev.goloom.scheduler.internal.TimerHeap;
 import dev.goloom.scheduler.spi.Carrier;
 import dev.goloom.scheduler.spi.TaskSupport;
+import dev.goloom.scheduler.spi.Timers;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -93,6 +95,8 @@ final class M extends Carrier {
     final SingleWriterCounters counters = new SingleWriterCounters();
     /** What this M saw of hand-off chains while spinning. Owner only. */
     private final HandoffWatch watch = new HandoffWatch();
+    /** Scratch for the timers taken from a heap at once ({@code SchedTimers}). Owner only. */
+    final TimerHeap.Node[] timerBatch = new TimerHeap.Node[SchedTimers.BATCH];
     /** Reused result of every steal. Owner only. */
     private final StealResult stolen = new StealResult();
     /** Go's randomizeScheduler steal choices; null unless the scheduler was built with a seed. Owner only. */
@@ -146,7 +150,7 @@ final class M extends Carrier {
             spinning = startSpinning;
             schedule();
         } catch (Throwable e) { // outside any task (tasks' own errors are caught in execute): never lose the token
-            sched.carrierFailed(this, e);
+            sched.carriers.carrierFailed(this, e);
         } finally {
             sched.carriers.mexit(this);
         }
@@ -227,13 +231,19 @@ final class M extends Carrier {
             if (pp.status() != P.RUNNING) {
                 if (!pp.casStatus(P.SYSCALL, P.RUNNING) && !sched.reacquire(pp)) { // (SYSCALL: a task left one open)
                     sched.dropBlockedP(this, pp);
-                    if (!sched.carriers.stopm(this)) {
+                    if (!sched.timers.stopm(this)) {
                         return null;
                     }
                     continue;
                 }
             }
-            // 1. Fairness: every 61st tick look at the global queue first, so that two goroutines that keep
+            // 1. Timers: run this P's due timers; their goroutines land in runnext (Go: checkTimers(pp, 0)). At
+            //    the fairness tick, other Ps' overdue timers too (goloom: see SchedTimers, "Who runs a timer").
+            sched.timers.checkTimers(this, pp, pp);
+            if (pp.schedtick % FAIRNESS_TICK == 0) {
+                sched.timers.checkOtherTimers(this, pp);
+            }
+            // 2. Fairness: every 61st tick look at the global queue first, so that two goroutines that keep
             //    readying each other cannot monopolise the local queue.
             if (pp.schedtick % FAIRNESS_TICK == 0 && !sched.runq.isEmpty()) {
                 Runnable t = sched.globrunqget(pp, 1);
@@ -243,12 +253,12 @@ final class M extends Carrier {
                     return t;
                 }
             }
-            // 2. Local run queue: runnext, then the ring.
+            // 3. Local run queue: runnext, then the ring.
             Runnable t = runqget(pp);
             if (t != null) {
                 return t;
             }
-            // 3. Global run queue.
+            // 4. Global run queue.
             if (!sched.runq.isEmpty()) {
                 t = sched.globrunqget(pp, 0);
                 if (t != null) {
@@ -257,7 +267,7 @@ final class M extends Carrier {
                     return t;
                 }
             }
-            // 4. Steal, if allowed to spin: at most half of the busy tokens have spinning carriers.
+            // 5. Steal, if allowed to spin: at most half of the busy tokens have spinning carriers.
             int nmspinning = sched.lvNmspinning();
             if (spinning || 2 * nmspinning < sched.procs - sched.lvFreeTokens()
                     || (nmspinning == 0 && sched.anyTokenlessWork())) {
@@ -276,11 +286,11 @@ final class M extends Carrier {
                     continue;
                 }
             }
-            // 5. Give up the P (Go: findRunnable step "releasep"), unless the global queue has work.
+            // 6. Give up the P (Go: findRunnable step "releasep"), unless the global queue has work.
             if (!sched.releasep(this, pp)) {
                 continue;
             }
-            // 6. "Delicate dance", carrier side: (1) done above and here, (2) full fence, (3) re-check.
+            // 7. "Delicate dance", carrier side: (1) done above and here, (2) full fence, (3) re-check.
             boolean wasSpinning = spinning;
             if (wasSpinning) {
                 spinning = false;
@@ -297,8 +307,9 @@ final class M extends Carrier {
                 }
                 // No free token: every token has a carrier, and those will find the work.
             }
-            // 7. Park until handed a P. Go: stopm.
-            if (!sched.carriers.stopm(this)) {
+            // 8. Park until handed a P (Go: stopm), or until the next timer if nobody else waits for it (Go:
+            //    netpoll(delay)); see SchedTimers.stopm.
+            if (!sched.timers.stopm(this)) {
                 return null;
             }
         }
@@ -354,6 +365,13 @@ final class M extends Carrier {
         watch.reset();
         ThreadLocalRandom rand = ThreadLocalRandom.current();
         for (int i = 0; i < STEAL_TRIES; i++) {
+            if (i == STEAL_TRIES - 1 && sched.timers.checkOtherTimers(this, pp) != 0) {
+                // Go: the last pass runs other Ps' timers first; what they readied is in our queue now.
+                Runnable t = runqget(pp);
+                if (t != null) {
+                    return t;
+                }
+            }
             boolean stealRunNext = i == STEAL_TRIES - 1 || (rnd != null && rnd.nextBoolean());
             int pos = rand.nextInt(n);
             int stride = coprimeStride(n, rand);
@@ -435,5 +453,11 @@ final class M extends Carrier {
     @Override
     protected boolean preemptRequestedHere() {
         return preempt;
+    }
+
+    /** Go: {@code addtimer} on this carrier's P (see {@link Timers#schedule}). */
+    @Override
+    protected Timers.Timer addTimerHere(long delayNanos, Runnable action, Thread unparkee) {
+        return sched.timers.addtimer(this, delayNanos, action, unparkee);
     }
 }

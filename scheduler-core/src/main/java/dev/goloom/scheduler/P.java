@@ -3,6 +3,7 @@ package dev.goloom.scheduler;
 import dev.goloom.scheduler.internal.GlobalRunQueue;
 import dev.goloom.scheduler.internal.LocalRunQueue;
 import dev.goloom.scheduler.internal.RunQueueStealer;
+import dev.goloom.scheduler.internal.TimerHeap;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -42,7 +43,8 @@ import java.util.SplittableRandom;
  * <ul>
  *   <li>Owner M only: {@link #runq} (the owner handle), {@link #grab}, {@link #rnd}, the slice-check fields and
  *       the counters' writes.</li>
- *   <li>Anyone: {@link #steal} (the stealer view of the same queue), {@link #status()}, {@link #m}, counter
+ *   <li>Anyone: {@link #steal} (the stealer view of the same queue), {@link #timers} (under its own lock),
+ *       {@link #status()}, {@link #m}, counter
  *       reads.</li>
  *   <li>Sysmon keeps its own per-P state ({@code Sysmon.Tick}), not here.</li>
  * </ul>
@@ -75,6 +77,8 @@ final class P {
     final Runnable[] grab;
     /** Go's randomizeScheduler choices; null unless the scheduler was built with a seed. Owner only. */
     final SplittableRandom rnd;
+    /** Go: p.timers. Any thread adds, removes and runs them, under the heap's own lock (see SchedTimers). */
+    final TimerHeap timers = new TimerHeap();
     /** Owner-written event counters. */
     final SingleWriterCounters counters = new SingleWriterCounters();
 

@@ -64,6 +64,8 @@ final class Sched {
 
     /** Every carrier, the idle-M list and the M lifecycle (Go: allm, sched.midle, newm, stopm). */
     final Carriers carriers;
+    /** The per-P timer heaps' logic: adding, running, the timer sleeper (Go: time.go). */
+    final SchedTimers timers = new SchedTimers(this);
     /** Set once, when the scheduler terminates: idle carriers exit, sysmon stops. */
     private volatile boolean terminated;
 
@@ -286,47 +288,6 @@ final class Sched {
         }
     }
 
-
-    /**
-     * Carrier {@code m} is dying of {@code error} thrown outside any task (its loop caught it): it gives its P and
-     * token back so that no run token is lost with the thread, wakes another carrier for the P's work, and logs the
-     * error. Called by {@code m} only, as its last act.
-     */
-    void carrierFailed(M m, Throwable error) {
-        counters.inc(Counter.CARRIER_FAILURES);
-        P p = m.p;
-        if (p != null) {
-            int st = p.status();
-            if (st == P.SYSCALL) {
-                p.casStatus(P.SYSCALL, P.RUNNING);
-            }
-            p.runq.drain(); // its queue goes where any carrier can take it
-            lock.lock();
-            try {
-                if (p.casStatus(P.RUNNING, P.IDLE)) {
-                    pidleput(p, true);
-                } else if (p.casStatus(P.BLOCKED, P.IDLE)) {
-                    pidleput(p, false);
-                }
-                m.p = null;
-            } finally {
-                lock.unlock();
-            }
-        }
-        if (m.spinning) {
-            m.spinning = false;
-            xaddNmspinning(-1);
-        }
-        wakep();
-        try {
-            System.getLogger("dev.goloom.scheduler").log(System.Logger.Level.ERROR,
-                    "goloom scheduler '" + config.name + "': carrier " + m.getName() + " died; its P was handed back",
-                    error);
-        } catch (Throwable ignored) {
-            // out of memory again: the count in stats() still shows it
-        }
-    }
-
     /** Go: {@code acquirep}. {@code p} came from pidleget (status RUNNING, token held). Called by {@code m}. */
     static void acquirep(M m, P p) {
         p.m = m;
@@ -373,7 +334,7 @@ final class Sched {
      * Go: {@code pidleput}. Puts P {@code p} on the idle list; if {@code withToken}, its run token becomes free.
      * Requires {@link #lock}; the caller already moved {@code p}'s status to IDLE.
      */
-    private void pidleput(P p, boolean withToken) {
+    void pidleput(P p, boolean withToken) {
         assert lock.isHeldByCurrentThread();
         p.m = null;
         p.link = pidle;
@@ -449,8 +410,8 @@ final class Sched {
      * submission's {@code wakep}. Any thread.
      */
     void handoffp(P p) {
-        if (!p.steal.isEmpty()) {
-            // The work sits in p's ring, which only stealing can reach: the new carrier must be allowed to spin
+        if (!p.steal.isEmpty() || timers.overdue(System.nanoTime(), 0)) {
+            // The work sits in p's ring (or in overdue timers, which a spinning carrier runs), which only stealing can reach: the new carrier must be allowed to spin
             // even when every token is free (findRunnable's spin limit counts busy tokens only).
             xaddNmspinning(1);
             startm(null, true);
@@ -485,6 +446,7 @@ final class Sched {
     void terminate() {
         terminated = true;
         carriers.unparkAll(); // idle carriers see the flag and exit
+        timers.terminate(); // pending timers are dropped; the timer sleeper exits too
         sysmon.stop();
     }
 
@@ -500,6 +462,7 @@ final class Sched {
         // Puts by threads holding no P are the queue's own count minus those the Ps counted (racy: a snapshot).
         totals[Counter.EXTERNAL_GLOBAL_PUTS.ordinal()] =
                 Math.max(0, runq.puts() - totals[Counter.GLOBAL_PUTS.ordinal()]);
+        totals[Counter.TIMERS_PENDING.ordinal()] = timers.pending();
     }
 
     /** Per P object, its queue length. Any thread. */

@@ -239,6 +239,22 @@ public final class SchedulerStats {
         return shutdown;
     }
 
+    /**
+     * Timer actions run by carriers (Go: the timers {@code checkTimers} ran): channel timers ({@code Chans.after},
+     * tickers, {@code newTimer}) and the wake-ups of timed channel operations and selects made on goloom.
+     */
+    public long timersRun() {
+        return total(Counter.TIMERS_RUN);
+    }
+
+    /**
+     * Timers pending in the Ps' heaps right now (a gauge, summed racily over the heaps; Go: the heaps' lengths).
+     * Channel timers that became garbage leave the heaps once the garbage collector clears them.
+     */
+    public long timers() {
+        return total(Counter.TIMERS_PENDING);
+    }
+
     /** True once every goroutine ended after shutdown. */
     public boolean terminated() {
         return terminated;
@@ -274,6 +290,7 @@ public final class SchedulerStats {
                 .append(" handoffs=").append(handoffsSyscall()).append('/').append(handoffsBlocked()).append('/')
                 .append(handoffsBusy())
                 .append(" preempts=").append(preemptRequests())
+                .append(" timers=").append(timers()).append('/').append(timersRun())
                 .toString();
     }
 

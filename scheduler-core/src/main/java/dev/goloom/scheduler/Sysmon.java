@@ -26,10 +26,16 @@ import java.util.concurrent.locks.LockSupport;
  * A token retaken goes to another carrier with another P object ({@link Sched#handoffp}); why the token moves and
  * not the P: docs/adr/0001-run-token-moves-not-the-p.md.
  *
+ * <p>Timers (Go: sysmon's {@code timeSleepUntil} check): a timer overdue by {@link #TIMER_SLACK_NANOS} is one no
+ * carrier got to. If a token is free and nobody spins, sysmon starts a spinning carrier (it runs other Ps' timers
+ * on its last steal pass); and overdue timers count as waiting work when it decides whether to take a busy
+ * carrier's token.
+ *
  * <p>Sleep (Go: sysmon's {@code delay}): 20 us, doubling after 50 rounds in which it retook nothing (at once while
- * every token is free), up to 10 ms; and indefinitely, until {@link #wake()}, once every token has been free and no
- * tokenless P has held work for {@link #DEEP_SLEEP_AFTER_NANOS} (Go sleeps at the first all-idle round; goloom's
- * wake-up would then cost every request of a lightly loaded server a futex call).
+ * every token is free), up to 10 ms; and, once every token has been free and no tokenless P has held work for
+ * {@link #DEEP_SLEEP_AFTER_NANOS}, until {@link #wake()} (or, with timers pending, until just after the earliest
+ * one: a backstop for the carrier that sleeps for them). Go sleeps at the first all-idle round; goloom's wake-up
+ * would then cost every request of a lightly loaded server a futex call.
  *
  * <p>State: the per-P {@link Tick}s are touched only by the sysmon thread; {@link #sleeping} is the one field
  * shared with other threads (see {@link #wake()}).
@@ -51,6 +57,8 @@ final class Sysmon {
      * a burst of short sleeps; see docs/adr/0006-external-submissions.md.
      */
     static final long DEEP_SLEEP_AFTER_NANOS = 100_000_000;
+    /** A timer this late is one no carrier got to (carriers run due timers within microseconds). */
+    static final long TIMER_SLACK_NANOS = 1_000_000;
     /** Go: retake leaves a P in a syscall alone this long if nothing waits for it. */
     static final long SYSCALL_GRACE_NANOS = 10_000_000;
 
@@ -84,6 +92,8 @@ final class Sysmon {
     private volatile Thread thread;
     /** True while in the all-idle sleep (Go: sched.sysmonwait). Written by sysmon, read by {@link #wake()}. */
     private volatile boolean sleeping;
+    /** This round saw a timer overdue by {@link #TIMER_SLACK_NANOS}. Sysmon thread only. */
+    private boolean timersOverdue;
     /** The first failed round was logged. Sysmon thread only. */
     private boolean failureLogged;
     /** Indexed by P id; grown when spare Ps appear. Sysmon thread only. */
@@ -154,7 +164,12 @@ final class Sysmon {
             allIdleSince = 0;
             int retaken;
             try {
-                retaken = retake(System.nanoTime());
+                long now = System.nanoTime();
+                timersOverdue = sched.timers.overdue(now, TIMER_SLACK_NANOS);
+                if (timersOverdue) {
+                    startTimerCarrier();
+                }
+                retaken = retake(now);
             } catch (Throwable e) { // OutOfMemoryError while the heap is full, or a bug: never let sysmon die
                 retaken = 0;
                 failed(e);
@@ -164,14 +179,19 @@ final class Sysmon {
     }
 
     /**
-     * Go: "all Ps idle": sleeps until {@link #wake()}. Dekker pair with wake(): publish the flag, fence, re-check; a
+     * Go: "all Ps idle": sleeps until {@link #wake()} (with timers pending, until just after the earliest). Dekker pair with wake(): publish the flag, fence, re-check; a
      * token taker takes a token, fences, then reads the flag.
      */
     private void deepSleep() {
         sleeping = true;
         VarHandle.fullFence();
         if (sched.lvFreeTokens() == sched.procs && !sched.isTerminated()) {
-            LockSupport.park(this);
+            long next = sched.timers.timeSleepUntil();
+            if (next == Long.MAX_VALUE) {
+                LockSupport.park(this);
+            } else {
+                LockSupport.parkNanos(this, Math.max(0, next - System.nanoTime()) + MAX_DELAY_NANOS);
+            }
             sched.counters.inc(Counter.SYSMON_WAKEUPS);
         }
         sleeping = false;
@@ -319,12 +339,24 @@ final class Sysmon {
             m.preempt = true; // Go: preemptone
             sched.counters.inc(Counter.PREEMPT_REQUESTS);
         }
-        if ((!p.steal.isEmpty() || !sched.runq.isEmpty()) && sched.takeToken(p, P.RUNNING)) {
+        if ((!p.steal.isEmpty() || !sched.runq.isEmpty() || timersOverdue) && sched.takeToken(p, P.RUNNING)) {
             sched.counters.inc(Counter.HANDOFFS_BUSY);
             sched.handoffp(p);
             return true;
         }
         return false;
+    }
+
+    /**
+     * Go: sysmon's "timers that should have already run: start an M". A timer is overdue: if a token is free and
+     * nobody spins, start a spinning carrier, which runs every P's due timers on its last steal pass (or sleeps
+     * for them). With no token free, the busy rule in {@link #retakeRunning} frees one.
+     */
+    private void startTimerCarrier() {
+        if (sched.lvFreeTokens() == 0 || sched.lvNmspinning() != 0 || !sched.casNmspinning(0, 1)) {
+            return;
+        }
+        sched.startm(null, true);
     }
 
     /**

@@ -37,12 +37,18 @@
  *   <tr><td>{@code sched.lock}</td><td>{@code internal.SpinLock}</td></tr>
  *   <tr><td>{@code sysmon}, {@code retake}, {@code p.sysmontick}</td><td>{@code Sysmon}</td></tr>
  *   <tr><td>(none: goloom's deviation) watching hand-off chains</td><td>{@code HandoffWatch}</td></tr>
+ *   <tr><td>{@code p.timers} (time.go's {@code timers}: {@code addHeap}, {@code deleteMin}, {@code siftUp},
+ *       {@code siftDown}, {@code timer0When})</td><td>{@code internal.TimerHeap}</td></tr>
+ *   <tr><td>{@code addtimer}, {@code checkTimers}, {@code runtimer}, {@code timeSleepUntil},
+ *       {@code wakeNetPoller}, the M blocked in {@code netpoll(delay)}</td><td>{@code SchedTimers}</td></tr>
  *   <tr><td>{@code GODEBUG=schedtrace}</td><td>{@code SchedulerStats}, fed by {@code Counter},
  *       {@code SingleWriterCounters}, {@code SharedCounters}</td></tr>
  *   <tr><td>{@code GOMAXPROCS} and {@code GODEBUG} parsing</td><td>{@code SchedulerConfig}</td></tr>
  *   <tr><td>{@code newproc}/{@code ready}: where a submitted task goes</td><td>{@code GoScheduler.execute}</td></tr>
  *   <tr><td>the hooks loom-bridge calls on the current carrier</td><td>{@code spi.Carrier},
  *       {@code spi.TaskSupport}</td></tr>
+ *   <tr><td>{@code time.NewTimer}/{@code time.Sleep}'s use of runtime timers, for channels</td>
+ *       <td>{@code spi.Timers}</td></tr>
  *   </tbody>
  * </table>
  *
@@ -67,6 +73,13 @@
  * when every token is free) and takes a run token from a carrier stuck in one task while using almost no CPU, or
  * from one hogging the CPU while work waits (after setting its preempt flag, which {@code Go.checkpoint()} obeys).
  * Only the token moves, never the P object: see {@code P} and docs/adr/0001-run-token-moves-not-the-p.md.
+ *
+ * <h3>Timers</h3>
+ * Each P has a timer heap ({@code internal.TimerHeap}, its own spin lock). Carriers run due timers in
+ * {@code M.findRunnable} (their own P's first, others' on the last steal pass and at the fairness tick); an idle
+ * carrier becomes the one timer sleeper that parks until the earliest deadline (Go's netpoll M); sysmon starts a
+ * carrier for a timer nobody got to. Details and the no-lost-wake-up recipe: {@code SchedTimers};
+ * why: docs/adr/0005-timers-on-per-p-heaps.md.
  *
  * <h3>Thread parking and unparking</h3>
  * As in Go ("Worker thread parking/unparking" in proc.go): new work wakes one more carrier only if a token is free

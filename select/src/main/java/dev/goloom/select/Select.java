@@ -6,6 +6,7 @@ import dev.goloom.channels.ReceiveChannel;
 import dev.goloom.channels.SendChannel;
 import dev.goloom.channels.internal.ChanOps;
 import dev.goloom.channels.internal.SelectOwner;
+import dev.goloom.channels.internal.TimerSupport;
 import dev.goloom.channels.internal.Waiter;
 
 import java.time.Duration;
@@ -446,7 +447,7 @@ public final class Select {
                     }
                     return WON;
                 }
-                LockSupport.parkNanos(this, remaining);
+                TimerSupport.parkNanos(this, remaining); // on goloom, woken by the scheduler's timer
             } else {
                 LockSupport.park(this);
             }
@@ -515,7 +516,7 @@ public final class Select {
                 if (remaining <= 0L) {
                     return TIMED_OUT;
                 }
-                LockSupport.parkNanos(this, remaining);
+                TimerSupport.parkNanos(this, remaining); // on goloom, woken by the scheduler's timer
             } else {
                 LockSupport.park(this);
             }

@@ -7,7 +7,7 @@ package dev.goloom.scheduler.spi;
  *
  * <p>Each static method finds the carrier under the calling code (the calling thread itself, or the carrier a
  * calling virtual thread is mounted on) and does nothing if it is not a goloom carrier. Exported only to
- * {@code dev.goloom.loom}.
+ * {@code dev.goloom.loom} and {@code dev.goloom.channels}; the timer hook is reached through {@link Timers}.
  */
 public abstract class Carrier extends Thread {
     /**
@@ -73,4 +73,13 @@ public abstract class Carrier extends Thread {
 
     /** {@link #preemptRequested} for the goroutine running on this carrier. Called on this carrier only. */
     protected abstract boolean preemptRequestedHere();
+
+    /**
+     * {@link Timers#schedule} and {@link Timers#parkNanos} for code running on this carrier: a timer on its P's
+     * heap that runs {@code action}, or (if {@code action} is null) unparks {@code unparkee}. Called on this
+     * carrier only.
+     *
+     * @return the timer, or null if the scheduler has terminated
+     */
+    protected abstract Timers.Timer addTimerHere(long delayNanos, Runnable action, Thread unparkee);
 }
