@@ -52,10 +52,6 @@ public class ExternalSubmitBenchmark extends CpuMetered {
     @Param({"500"})
     public int work;
 
-    /** goloom only: the {@code goloom.idleSpins} setting of the scheduler under test ("" = its default). */
-    @Param({""})
-    public String idleSpins;
-
     private Session session;
     private volatile boolean done;
     private final AtomicInteger left = new AtomicInteger();
@@ -68,9 +64,6 @@ public class ExternalSubmitBenchmark extends CpuMetered {
 
     @Setup(Level.Trial)
     public void setUp() {
-        if (!idleSpins.isEmpty()) {
-            System.setProperty("goloom.idleSpins", idleSpins); // read when the scheduler is built, just below
-        }
         session = Side.parse(scheduler).open("goloom-external");
         if (work < 0) {
             throw new IllegalArgumentException("work must be >= 0, got " + work);

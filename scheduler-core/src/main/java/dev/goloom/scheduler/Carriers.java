@@ -101,15 +101,11 @@ final class Carriers {
         } finally {
             sched.lock.unlock();
         }
-        P np = spinForP(m);
-        if (np != null) {
-            return takeHandedP(m, np);
-        }
         m.counters.inc(Counter.THREAD_PARKS);
         long deadline = System.nanoTime() + sched.config.keepAliveNanos;
         for (;;) {
             m.parking = true;
-            np = m.nextp; // after the write of parking: see M.parking
+            P np = m.nextp; // after the write of parking: see M.parking
             if (np != null) {
                 m.parking = false;
                 m.counters.inc(Counter.THREAD_UNPARKS);
@@ -132,23 +128,6 @@ final class Carriers {
             }
             LockSupport.parkNanos(this, left);
         }
-    }
-
-    /**
-     * The first part of an idle M's wait: up to {@code idleSpins} spin-waits for a P from startm, which then
-     * needs no unpark. Work that arrives within a few microseconds of a carrier going idle (a server's next
-     * request) costs neither side a futex call or a context switch. The M is on the idle list meanwhile and
-     * holds no token, so it takes nothing from running carriers but a CPU's share. Called by {@code m} only.
-     */
-    private P spinForP(M m) {
-        for (int i = sched.config.idleSpins; i > 0; i--) {
-            P np = m.nextp;
-            if (np != null) {
-                return np;
-            }
-            Thread.onSpinWait();
-        }
-        return null;
     }
 
     /** The M took the P that startm handed it through nextp. Called by {@code m} only. */

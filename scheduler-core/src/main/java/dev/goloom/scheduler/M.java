@@ -64,9 +64,10 @@ final class M extends Carrier {
     /** Go: m.spinning. Owner only; set from {@link #startSpinning} when the M takes a handed-over P. */
     boolean spinning;
     /**
-     * True while this idle M is parked or about to park in {@code stopm}; false while it spins on {@link #nextp}
-     * first. Written by the M; read by {@code startm} after its write of nextp, to skip {@code unpark} (a futex
-     * call on the thread starting work) when the M will see nextp without it. Both are volatile: the M writes
+     * True from the moment this idle M is about to park in {@code stopm} (false while it runs). Written by the M;
+     * read by {@code startm} after its write of nextp, to skip {@code unpark} (a futex call on the thread starting
+     * work) when the M will see nextp without it. (A spin-wait for nextp before parking was measured and did not
+     * pay: docs/adr/0006-external-submissions.md.) Both are volatile: the M writes
      * {@code parking} then reads nextp, startm writes nextp then reads {@code parking}, so one of them sees the
      * other's write (the Dekker pattern; volatile accesses are sequentially consistent).
      */

@@ -37,8 +37,6 @@ public final class SchedulerConfig {
      * spilled batches shuffled, runnext steals on any pass). Read once per scheduler.
      */
     static final String RANDOMIZE_PROPERTY = "goloom.debug.randomizeScheduler";
-    /** Default spin-waits of an idle carrier before it parks (docs/adr/0006-external-submissions.md). */
-    static final int DEFAULT_IDLE_SPINS = 0;
 
     final String name;
     final int procs;
@@ -52,8 +50,6 @@ public final class SchedulerConfig {
     final long blockedThresholdNanos;
     /** Go's randomizeScheduler, seeded; 0 = off. */
     final long randomizeSeed;
-    /** Spin-waits of an idle carrier before it parks ({@code Carriers.spinForP}); 0 = park at once. */
-    final int idleSpins;
 
     private SchedulerConfig(Builder b) {
         this.name = b.name != null ? b.name : GoScheduler.nextDefaultName();
@@ -76,7 +72,6 @@ public final class SchedulerConfig {
         this.blockedThresholdNanos = b.blockedThreshold != null ? b.blockedThreshold.toNanos()
                 : parseDurationProperty("goloom.blockedThreshold", DEFAULT_BLOCKED_THRESHOLD).toNanos();
         this.randomizeSeed = b.randomizeSeed != null ? b.randomizeSeed : parseSeedProperty(RANDOMIZE_PROPERTY);
-        this.idleSpins = parseIntProperty("goloom.idleSpins", DEFAULT_IDLE_SPINS, 0, 1 << 20);
         if (maxThreads < procs) {
             throw new IllegalArgumentException("maxThreads must be >= maxProcs (" + procs + "), got " + maxThreads);
         }
