@@ -183,7 +183,13 @@ public final class GoScheduler implements Executor, AutoCloseable {
                 return;
             }
         }
-        sched.runq.put(task); // counted by the queue itself (stats derive the external puts from its total)
+        // From a thread goloom does not own. Counted by the queue itself (stats derive the external puts from its
+        // total). A resumed goroutine is work in flight: ahead of new work (GlobalRunQueue).
+        if (kind == TaskSupport.RESUME) {
+            sched.runq.putResumed(task);
+        } else {
+            sched.runq.put(task);
+        }
         sched.wakep();
     }
 

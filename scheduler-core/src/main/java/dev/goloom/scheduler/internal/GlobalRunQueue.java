@@ -1,5 +1,8 @@
 package dev.goloom.scheduler.internal;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
 /**
  * The scheduler-wide run queue. Go: {@code sched.runq} with {@code globrunqput}, {@code globrunqputbatch} and
  * {@code globrunqget}, all under {@code sched.lock}.
@@ -7,49 +10,132 @@ package dev.goloom.scheduler.internal;
  * <p>As in Go, it is a plain FIFO under a lock, not a lock-free queue: it is the low-priority path (external
  * submissions, spills of a full local ring, yields), and a lock lets a spill of 129 tasks or a take of a fair
  * share happen in one acquisition. The lock is a never-parking {@link SpinLock} because producers include
- * virtual threads pinned to their carriers. The ring grows by doubling and never shrinks below its initial size.
+ * virtual threads pinned to their carriers.
  *
- * <p>Any thread may call any method. {@link #size()} and {@link #isEmpty()} read a volatile count without the
- * lock: a racy snapshot, exact whenever no put or take is in progress. Every put writes the count (a volatile
- * store, under the lock) after storing the task, so a reader that sees a non-zero count and then takes the lock
- * sees the task.
+ * <p>Unlike Go's, it holds two FIFOs. {@link #putResumed} is for a goroutine made runnable again by a thread goloom
+ * does not own (the JDK's monitor unblocker, timer and poller threads, a platform thread releasing a lock): work
+ * already in flight, such as a request half served. {@link #take} serves those first, so that they never wait
+ * behind a server dispatcher's backlog of new requests ({@link #put}); the JDK's ForkJoinPool gets the same effect
+ * from a queue per submitting thread. So that new work cannot starve, a take that finds fresh tasks waiting after
+ * {@link #RESUMED_STREAK} takes that served only resumed ones starts with the fresh ones.
+ * docs/adr/0006-external-submissions.md has the numbers.
+ *
+ * <p>Any thread may call any method. {@link #size()} and {@link #isEmpty()} read a volatile count (both FIFOs)
+ * without the lock: a racy snapshot, exact whenever no put or take is in progress. Every put writes the count (a
+ * volatile store, under the lock) after storing the task, so a reader that sees a non-zero count and then takes
+ * the lock sees the task. The rings grow by doubling and never shrink.
  */
 public final class GlobalRunQueue implements Overflow {
-    private final SpinLock lock = new SpinLock();
-    private Runnable[] ring;   // guarded by lock
-    private int head;          // guarded by lock: index of the oldest task
-    private volatile int size; // written under lock; read anywhere
-    /** Tasks ever put (Go has no such count). Written under lock with opaque stores; read anywhere, racily. */
-    private long puts;
-    private static final java.lang.invoke.VarHandle PUTS;
+    /** Takes in a row that may serve only resumed tasks while fresh ones wait. */
+    static final int RESUMED_STREAK = 8;
+
+    private static final VarHandle PUTS;
 
     static {
         try {
-            PUTS = java.lang.invoke.MethodHandles.lookup().findVarHandle(GlobalRunQueue.class, "puts", long.class);
+            PUTS = MethodHandles.lookup().findVarHandle(GlobalRunQueue.class, "puts", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
+
+    /** A growable FIFO ring. Guarded by the queue's lock. */
+    private static final class Fifo {
+        Runnable[] ring;
+        int head;
+        int size;
+
+        Fifo(int capacity) {
+            ring = new Runnable[capacity];
+        }
+
+        void add(Runnable task) {
+            if (size == ring.length) {
+                grow(size + 1);
+            }
+            ring[(head + size) & (ring.length - 1)] = task;
+            size++;
+        }
+
+        void addAll(Runnable[] batch, int n) {
+            grow(size + n);
+            int mask = ring.length - 1;
+            for (int i = 0; i < n; i++) {
+                ring[(head + size + i) & mask] = batch[i];
+            }
+            size += n;
+        }
+
+        /** Moves up to {@code max} of the oldest into {@code out[from ..)}; returns how many. */
+        int removeInto(Runnable[] out, int from, int max) {
+            int n = Math.min(size, max);
+            int mask = ring.length - 1;
+            for (int i = 0; i < n; i++) {
+                int idx = (head + i) & mask;
+                out[from + i] = ring[idx];
+                ring[idx] = null; // do not retain finished goroutines
+            }
+            head = (head + n) & mask;
+            size -= n;
+            return n;
+        }
+
+        private void grow(int needed) {
+            if (needed <= ring.length) {
+                return;
+            }
+            int cap = ring.length;
+            while (cap < needed) {
+                cap *= 2;
+            }
+            Runnable[] bigger = new Runnable[cap];
+            int mask = ring.length - 1;
+            for (int i = 0; i < size; i++) {
+                bigger[i] = ring[(head + i) & mask];
+            }
+            ring = bigger;
+            head = 0;
+        }
+    }
+
+    private final SpinLock lock = new SpinLock();
+    private final Fifo fresh;   // guarded by lock
+    private final Fifo resumed; // guarded by lock
+    /** Takes in a row that served only resumed tasks while fresh ones waited. Guarded by lock. */
+    private int streak;
+    private volatile int size; // both FIFOs; written under lock; read anywhere
+    /** Tasks ever put (Go has no such count). Written under lock with opaque stores; read anywhere, racily. */
+    private long puts;
 
     public GlobalRunQueue(int initialCapacity) {
         if (initialCapacity < 2 || Integer.bitCount(initialCapacity) != 1) {
             throw new IllegalArgumentException("initial capacity must be a power of two >= 2, got "
                     + initialCapacity);
         }
-        ring = new Runnable[initialCapacity];
+        fresh = new Fifo(initialCapacity);
+        resumed = new Fifo(Math.max(2, initialCapacity / 4));
     }
 
-    /** Any thread. Go: globrunqput. */
+    /** Any thread. Go: globrunqput. New work, spills and yields: behind everything. */
     public void put(Runnable task) {
         lock.lock();
         try {
-            int n = size;
-            if (n == ring.length) {
-                grow();
-            }
-            ring[(head + n) & (ring.length - 1)] = task;
-            size = n + 1;
-            PUTS.setOpaque(this, puts + 1);
+            fresh.add(task);
+            published(1);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Any thread. A goroutine made runnable again by a thread goloom does not own: ahead of {@link #put}'s tasks
+     * (see the class comment).
+     */
+    public void putResumed(Runnable task) {
+        lock.lock();
+        try {
+            resumed.add(task);
+            published(1);
         } finally {
             lock.unlock();
         }
@@ -60,24 +146,22 @@ public final class GlobalRunQueue implements Overflow {
     public void putBatch(Runnable[] batch, int n) {
         lock.lock();
         try {
-            int s = size;
-            while (s + n > ring.length) {
-                grow();
-            }
-            int mask = ring.length - 1;
-            for (int i = 0; i < n; i++) {
-                ring[(head + s + i) & mask] = batch[i];
-            }
-            size = s + n;
-            PUTS.setOpaque(this, puts + n);
+            fresh.addAll(batch, n);
+            published(n);
         } finally {
             lock.unlock();
         }
     }
 
+    private void published(int n) {
+        size = size + n;
+        PUTS.setOpaque(this, puts + n);
+    }
+
     /**
-     * Any thread. Removes up to {@code max} of the oldest tasks into {@code out[0 ..)}, in one lock acquisition.
-     * Go: the taking half of globrunqget.
+     * Any thread. Removes up to {@code max} tasks into {@code out[0 ..)}, in one lock acquisition: the oldest
+     * resumed ones first, then the oldest fresh ones (fresh first after a streak; see the class comment). Go: the
+     * taking half of globrunqget.
      *
      * @return the number of tasks moved
      */
@@ -87,14 +171,18 @@ public final class GlobalRunQueue implements Overflow {
         }
         lock.lock();
         try {
-            int n = Math.min(size, max);
-            int mask = ring.length - 1;
-            for (int i = 0; i < n; i++) {
-                int idx = (head + i) & mask;
-                out[i] = ring[idx];
-                ring[idx] = null; // do not retain finished goroutines
+            int n;
+            if (fresh.size > 0 && resumed.size > 0 && streak >= RESUMED_STREAK) {
+                streak = 0;
+                n = fresh.removeInto(out, 0, max);
+                n += resumed.removeInto(out, n, max - n);
+            } else {
+                n = resumed.removeInto(out, 0, max);
+                boolean freshWaiting = fresh.size > 0;
+                int f = fresh.removeInto(out, n, max - n);
+                streak = f == 0 && freshWaiting ? streak + 1 : 0;
+                n += f;
             }
-            head = (head + n) & mask;
             size = size - n;
             return n;
         } finally {
@@ -118,17 +206,5 @@ public final class GlobalRunQueue implements Overflow {
     /** Any thread. Racy snapshot (see class comment). */
     public boolean isEmpty() {
         return size == 0;
-    }
-
-    private void grow() {
-        assert lock.isHeldByCurrentThread();
-        Runnable[] old = ring;
-        Runnable[] bigger = new Runnable[old.length * 2];
-        int mask = old.length - 1;
-        for (int i = 0; i < size; i++) {
-            bigger[i] = old[(head + i) & mask];
-        }
-        ring = bigger;
-        head = 0;
     }
 }

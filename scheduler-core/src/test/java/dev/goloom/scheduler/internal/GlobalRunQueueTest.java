@@ -45,6 +45,38 @@ class GlobalRunQueueTest {
     }
 
     @Test
+    void resumedTasksGoAheadOfFreshOnesInTheirOwnOrder() {
+        GlobalRunQueue q = new GlobalRunQueue(4);
+        q.put(new Task(0));
+        q.put(new Task(1));
+        q.putResumed(new Task(100));
+        q.put(new Task(2));
+        q.putResumed(new Task(101));
+        assertThat(q.size()).isEqualTo(5);
+        assertThat(q.puts()).isEqualTo(5);
+        assertThat(take(q, 3)).containsExactly(100, 101, 0);
+        assertThat(take(q, 10)).containsExactly(1, 2);
+        assertThat(q.isEmpty()).isTrue();
+    }
+
+    @Test
+    void freshTasksAreNotStarvedByAStreamOfResumedOnes() {
+        GlobalRunQueue q = new GlobalRunQueue(4);
+        q.put(new Task(0));
+        int takesBeforeFresh = -1;
+        for (int i = 0; i < 100 && takesBeforeFresh < 0; i++) {
+            q.putResumed(new Task(100 + i)); // one resumed task always waiting
+            q.putResumed(new Task(200 + i));
+            List<Integer> got = take(q, 1);
+            if (got.contains(0)) {
+                takesBeforeFresh = i;
+            }
+        }
+        assertThat(takesBeforeFresh).as("takes served before the waiting fresh task")
+                .isEqualTo(GlobalRunQueue.RESUMED_STREAK);
+    }
+
+    @Test
     void growsPastItsInitialCapacityKeepingOrderAcrossTheWrap() {
         GlobalRunQueue q = new GlobalRunQueue(4);
         q.put(new Task(-2));
