@@ -87,7 +87,7 @@ final class Carriers {
             if (sched.isTerminated()) {
                 return false;
             }
-            if (!sched.runq.isEmpty()) {
+            if (!sched.runq.isEmpty() || sched.anyLocalWork()) {
                 // A token may have come back since this carrier looked (Sched.giveBack returns one without a
                 // carrier when newm is refused at maxThreads): take it rather than park beside queued work.
                 P p = sched.pidleget();

@@ -269,9 +269,10 @@ final class Sched {
             p.svStatus(P.IDLE);
             pidleput(p, true);
             // The token was out of the pool while newm tried: a carrier that gave up meanwhile found none free and
-            // parked (or is about to: stopm re-checks under this lock). If work is queued, hand the token to an
-            // idle carrier now, or nobody would come back for that work.
-            idle = runq.isEmpty() ? null : carriers.mget();
+            // parked (or is about to: stopm re-checks under this lock). If work is queued (globally, or readied
+            // into a running P's queue: found by the wake-up model, WakeupProtocolLincheckTest), hand the token to
+            // an idle carrier now, or nobody would come back for that work until its P's carrier gets to it.
+            idle = runq.isEmpty() && !anyLocalWork() ? null : carriers.mget();
             if (idle != null) {
                 handed = pidleget();
             }
