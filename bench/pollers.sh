@@ -11,7 +11,7 @@ runs="${RUNS:-3}"
 args=("$@")
 [ ${#args[@]} -eq 0 ] && args=(--server blocking --seconds 5 --rounds 2 --warmup 5)
 out="$(mktemp)"
-trap 'rm -f "$out"' EXIT
+echo "log: $out"
 GOLOOM_JMH_BUILD="${GOLOOM_JMH_BUILD:-reactor}" "$here/servers.sh" --help >/dev/null # build once
 for ((i = 1; i <= runs; i++)); do
   for setting in "goloom goloom" "jdk JDK" "goloom jdk"; do

@@ -33,7 +33,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *       several others sees the newest start first.</li>
  *   <li>{@code Thread.yield()}: behind everything, on the global queue (Go: {@code Gosched}).</li>
  *   <li>From any other thread (a platform thread, another scheduler's goroutine, the JDK's timer and poller
- *       threads): the global queue, and a carrier is woken if one is free.</li>
+ *       threads): the global queue, and a carrier is woken if one is free. A goroutine resumed that way is work
+ *       already in flight and goes ahead of new goroutines started that way.</li>
  * </ul>
  *
  * <h2>Lifecycle</h2>
@@ -145,7 +146,9 @@ public final class GoScheduler implements Executor, AutoCloseable {
      *   <li>Called on a carrier of this scheduler (from the goroutine it is running): the task goes to the
      *       carrier's P {@code runnext} (Go: {@code ready}/{@code newproc}), except for a {@code Thread.yield()}
      *       of the running goroutine, which goes to the global queue (Go: {@code Gosched}).</li>
-     *   <li>Called from any other thread: the task goes to the global queue and a carrier is woken.</li>
+     *   <li>Called from any other thread: the task goes to the global queue and a carrier is woken; a goroutine
+     *       resumed from there (an unpark by a platform thread or by the JDK's timer, poller or monitor threads)
+     *       goes ahead of new work in it.</li>
      * </ul>
      * Never blocks or parks (the JDK calls it from pinned virtual threads), and does not react to interrupts.
      *

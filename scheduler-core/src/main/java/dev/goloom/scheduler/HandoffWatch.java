@@ -3,7 +3,7 @@ package dev.goloom.scheduler;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Watching hand-off chains: goloom's one deliberate deviation from Go's scheduler. One per carrier; every method is
+ * Watching hand-off chains: a deliberate deviation from Go's scheduler (the others: docs/adr/0006). One per carrier; every method is
  * called by that carrier only, while it holds a P and spins.
  *
  * <h2>Why</h2>
