@@ -42,6 +42,16 @@ public final class ChildPrograms {
             case "socket-then-close" -> socketThenClose();
             case "socket-io-after-close" -> socketIoAfterClose();
             case "hosted-pollers" -> hostedPollers();
+            case "schedtrace" -> {
+                // Runs work for a while so that sysmon, tracing every 50 ms, prints several lines, then exits.
+                try (GoScheduler s = GoScheduler.builder().maxProcs(2).name("traced").build()) {
+                    long end = System.nanoTime() + 400_000_000L;
+                    while (System.nanoTime() < end) {
+                        Go.go(s, () -> { }).join();
+                    }
+                }
+                System.out.println("DONE");
+            }
             case "sysmon-oom" -> sysmonSurvivesOutOfMemory(args[1]);
             default -> throw new IllegalArgumentException("unknown child program " + args[0]);
         }

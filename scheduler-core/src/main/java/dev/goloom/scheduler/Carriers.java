@@ -227,6 +227,21 @@ final class Carriers {
         }
     }
 
+    /**
+     * Appends a line per live carrier (Go: scheddetail's M lines): its P, whether it spins, is idle or runs a task.
+     * Any thread; racy reads of fields owned by each carrier.
+     */
+    void describe(StringBuilder out) {
+        for (M m : allm) {
+            P p = m.loP();
+            out.append("  M").append(m.mid).append(": p=").append(p == null ? -1 : p.id)
+                    .append(" curg=").append((m.loRunSeq() & 1) != 0)
+                    .append(" spinning=").append(m.loSpinning())
+                    .append(" idle=").append(m.nextp == null && p == null)
+                    .append(" tid=").append(m.tid).append('\n');
+        }
+    }
+
     /** Adds every live carrier's counters into {@code totals}. Any thread. */
     void addCounters(long[] totals) {
         for (M m : allm) {

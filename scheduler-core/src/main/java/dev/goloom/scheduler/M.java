@@ -133,6 +133,16 @@ final class M extends Carrier {
         return null;
     }
 
+    /** {@link #p}, read by another thread for a trace: a racy plain read, possibly stale. Any thread. */
+    P loP() {
+        return p;
+    }
+
+    /** {@link #spinning}, read by another thread for a trace: a racy plain read, possibly stale. Any thread. */
+    boolean loSpinning() {
+        return spinning;
+    }
+
     /** Sysmon's view of {@link #runSeq} (opaque load). Any thread. */
     int loRunSeq() {
         return (int) RUN_SEQ.getOpaque(this);

@@ -55,6 +55,17 @@ final class P {
     static final int SYSCALL = 2;
     static final int BLOCKED = 3;
 
+    /** The name of a status, for traces. */
+    static String statusName(int status) {
+        return switch (status) {
+            case IDLE -> "idle";
+            case RUNNING -> "running";
+            case SYSCALL -> "syscall";
+            case BLOCKED -> "blocked";
+            default -> "status" + status;
+        };
+    }
+
     private static final VarHandle STATUS;
     private static final VarHandle SYSCALLTICK;
 

@@ -50,6 +50,10 @@ public final class SchedulerConfig {
     final long blockedThresholdNanos;
     /** Go's randomizeScheduler, seeded; 0 = off. */
     final long randomizeSeed;
+    /** Go's GODEBUG=schedtrace: sysmon prints a line every this many ns; 0 = off. */
+    final long schedtraceNanos;
+    /** Go's GODEBUG=scheddetail: schedtrace adds a line per P and per carrier. */
+    final boolean scheddetail;
 
     private SchedulerConfig(Builder b) {
         this.name = b.name != null ? b.name : GoScheduler.nextDefaultName();
@@ -72,6 +76,8 @@ public final class SchedulerConfig {
         this.blockedThresholdNanos = b.blockedThreshold != null ? b.blockedThreshold.toNanos()
                 : parseDurationProperty("goloom.blockedThreshold", DEFAULT_BLOCKED_THRESHOLD).toNanos();
         this.randomizeSeed = b.randomizeSeed != null ? b.randomizeSeed : parseSeedProperty(RANDOMIZE_PROPERTY);
+        this.schedtraceNanos = parseIntProperty("goloom.schedtrace", 0, 0, Integer.MAX_VALUE) * 1_000_000L;
+        this.scheddetail = parseBooleanProperty("goloom.scheddetail");
         if (maxThreads < procs) {
             throw new IllegalArgumentException("maxThreads must be >= maxProcs (" + procs + "), got " + maxThreads);
         }
@@ -162,6 +168,17 @@ public final class SchedulerConfig {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(source + " must be a duration like 10ms, 500us or 1s, got '" + v + "'");
         }
+    }
+
+    private static boolean parseBooleanProperty(String key) {
+        String v = System.getProperty(key);
+        if (v == null || v.isBlank() || v.trim().equalsIgnoreCase("false")) {
+            return false;
+        }
+        if (v.trim().equalsIgnoreCase("true")) {
+            return true;
+        }
+        throw new IllegalArgumentException(key + " must be true or false, got '" + v + "'");
     }
 
     private static int parseIntProperty(String key, int dflt, int min, int max) {

@@ -94,6 +94,11 @@ final class Sysmon {
     private volatile boolean sleeping;
     /** This round saw a timer overdue by {@link #TIMER_SLACK_NANOS}. Sysmon thread only. */
     private boolean timersOverdue;
+    /** When the scheduler was built (schedtrace's elapsed time). */
+    private final long startNanos = System.nanoTime();
+    /** {@code -Dgoloom.schedtrace} in ns (0: off), and when the next line is due. Sysmon thread only. */
+    private final long traceNanos;
+    private long nextTrace;
     /** The first failed round was logged. Sysmon thread only. */
     private boolean failureLogged;
     /** Indexed by P id; grown when spare Ps appear. Sysmon thread only. */
@@ -103,6 +108,41 @@ final class Sysmon {
 
     Sysmon(Sched sched) {
         this.sched = sched;
+        this.traceNanos = sched.config.schedtraceNanos;
+        this.nextTrace = startNanos + traceNanos;
+    }
+
+    /**
+     * Go: sysmon's {@code schedtrace(debug.scheddetail > 0)} call. Prints the scheduler's {@code schedtrace} line to
+     * stderr, with the milliseconds since the scheduler was built, and with {@code -Dgoloom.scheddetail=true} a line
+     * per P and per carrier. Sysmon thread only; allocates (once per interval, never with tracing off).
+     */
+    private void traceIfDue() {
+        long now = System.nanoTime();
+        if (now < nextTrace) {
+            return;
+        }
+        nextTrace = now + traceNanos;
+        try {
+            StringBuilder out = new StringBuilder(256);
+            out.append("SCHED ").append((now - startNanos) / 1_000_000).append("ms ")
+                    .append(sched.scheduler.stats().schedtrace().substring("SCHED ".length())).append('\n');
+            if (sched.config.scheddetail) {
+                for (P p : sched.allp()) {
+                    M m = p.m;
+                    out.append("  P").append(p.id).append(": status=").append(P.statusName(p.status()))
+                            .append(" schedtick=").append(p.schedtick)
+                            .append(" m=").append(m == null ? -1 : m.mid)
+                            .append(" runqsize=").append(p.steal.size())
+                            .append(" runnext=").append(p.steal.hasNext())
+                            .append(" timers=").append(p.timers.size()).append('\n');
+                }
+                sched.carriers.describe(out);
+            }
+            System.err.print(out);
+        } catch (Throwable e) { // out of memory while tracing: skip this line
+            failed(e);
+        }
     }
 
     /** Starts the sysmon thread unless it runs already. Any thread; never blocks. */
@@ -145,14 +185,17 @@ final class Sysmon {
             } else if (idle > IDLE_ROUNDS_BEFORE_BACKOFF || allIdleSince != 0) {
                 delay = Math.min(delay * 2, MAX_DELAY_NANOS);
             }
-            LockSupport.parkNanos(this, delay);
+            LockSupport.parkNanos(this, traceNanos == 0 ? delay : Math.min(delay, Math.max(0, nextTrace - System.nanoTime())));
             sched.counters.inc(Counter.SYSMON_WAKEUPS);
+            if (traceNanos != 0) {
+                traceIfDue();
+            }
             if (sched.lvFreeTokens() == sched.procs && !sched.anyTokenlessWork()) {
                 long now = System.nanoTime();
                 if (allIdleSince == 0) {
                     allIdleSince = now;
                 }
-                if (now - allIdleSince < DEEP_SLEEP_AFTER_NANOS) {
+                if (now - allIdleSince < DEEP_SLEEP_AFTER_NANOS || traceNanos != 0) { // Go: no deep sleep while tracing
                     idle++; // idle for a moment only (a server between requests): back off, stay awake
                     continue;
                 }
