@@ -42,7 +42,10 @@
  *   <tr><td>{@code addtimer}, {@code checkTimers}, {@code runtimer}, {@code timeSleepUntil},
  *       {@code wakeNetPoller}, the M blocked in {@code netpoll(delay)}</td><td>{@code SchedTimers}</td></tr>
  *   <tr><td>{@code GODEBUG=schedtrace}</td><td>{@code SchedulerStats}, fed by {@code Counter},
- *       {@code SingleWriterCounters}, {@code SharedCounters}</td></tr>
+ *       {@code SingleWriterCounters}, {@code SharedCounters}; printed every interval by {@code Sysmon}
+ *       ({@code -Dgoloom.schedtrace})</td></tr>
+ *   <tr><td>{@code isSystemGoroutine} (here: the JDK's socket sub-pollers, {@code -Dgoloom.pollers=goloom})</td>
+ *       <td>{@code spi.SystemGoroutines}, {@code GoScheduler.startSystem}</td></tr>
  *   <tr><td>{@code GOMAXPROCS} and {@code GODEBUG} parsing</td><td>{@code SchedulerConfig}</td></tr>
  *   <tr><td>{@code newproc}/{@code ready}: where a submitted task goes</td><td>{@code GoScheduler.execute}</td></tr>
  *   <tr><td>the hooks loom-bridge calls on the current carrier</td><td>{@code spi.Carrier},
@@ -56,7 +59,8 @@
  * A task readied by code running on a P (unpark, {@code Thread.start}) goes to that P's {@code runnext}, so it runs
  * next on the same carrier, close to the data its waker just produced (Go: {@code ready}, {@code newproc}). The
  * displaced runnext goes to the local tail; a full local ring spills half of itself plus the new task to the
- * global queue (Go: {@code runqputslow}). Tasks from any other thread go to the global queue. A carrier looks for
+ * global queue (Go: {@code runqputslow}). Tasks from any other thread go to the global queue; a goroutine resumed
+ * from there goes ahead of new work in it (docs/adr/0006-external-submissions.md). A carrier looks for
  * work in Go's order ({@code M.findRunnable}): the global queue first every 61st tick (fairness), its runnext and
  * local ring, the global queue, then steals half of a random victim's ring (up to four passes, a victim's runnext
  * only on the last pass and after a short back-off), then gives up its P and parks.
