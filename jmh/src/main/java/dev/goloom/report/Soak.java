@@ -156,14 +156,15 @@ public final class Soak {
         long heapStart = heapAfterGc();
         out.printf(Locale.ROOT, "heap after full GC at start:  %8.1f MiB%n", heapStart / (double) MIB);
         long t0 = System.nanoTime();
-        boolean ok = phase(1, (opsTarget + 1) / 2, (goroutineTarget + 1) / 2);
-        long heapMiddle = heapAfterGc();
-        out.printf(Locale.ROOT, "heap after full GC in the middle: %8.1f MiB%n", heapMiddle / (double) MIB);
-        ok = ok && phase(2, opsTarget, goroutineTarget);
-        long elapsed = System.nanoTime() - t0;
-        if (!ok) {
+        if (!phase(1, (opsTarget + 1) / 2, (goroutineTarget + 1) / 2)) {
             return false; // phase() printed the diagnosis
         }
+        long heapMiddle = heapAfterGc();
+        out.printf(Locale.ROOT, "heap after full GC in the middle: %8.1f MiB%n", heapMiddle / (double) MIB);
+        if (!phase(2, opsTarget, goroutineTarget)) {
+            return false;
+        }
+        long elapsed = System.nanoTime() - t0;
         long heapEnd = heapAfterGc();
         long growth = heapEnd - heapMiddle;
         out.printf(Locale.ROOT, "heap after full GC at the end: %8.1f MiB (%+.1f MiB since the middle; bound %d MiB)%n",
