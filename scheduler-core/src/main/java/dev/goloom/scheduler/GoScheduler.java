@@ -83,8 +83,10 @@ public final class GoScheduler implements Executor, AutoCloseable {
      * start path; written by {@link #startSystem}.
      */
     private volatile Thread systemStarter;
-    /** System goroutines started here (never live goroutines; once non-zero, shutdown is refused). */
+    /** System goroutines started here (never live goroutines; once non-zero, termination keeps the carriers). */
     private final AtomicInteger systemGoroutines = new AtomicInteger();
+    /** Orders shutdown against startSystem (a private lock: users may synchronize on the scheduler itself). */
+    private final Object systemLock = new Object();
     /** Plain tasks submitted and not yet run. */
     private final AtomicLong plainLive = new AtomicLong();
     /** RUNNING, SHUTDOWN or TERMINATED; only moves forward, by CAS (never a lock: execute must not park). */
@@ -261,7 +263,7 @@ public final class GoScheduler implements Executor, AutoCloseable {
      * there is socket I/O.
      */
     public void shutdown() {
-        synchronized (this) { // against startSystem, which only starts on a running scheduler
+        synchronized (systemLock) { // against startSystem, which only starts on a running scheduler
             RUN_STATE.compareAndSet(this, RUNNING, SHUTDOWN);
         }
         tryTerminate();
@@ -269,7 +271,7 @@ public final class GoScheduler implements Executor, AutoCloseable {
 
     /** {@link SystemGoroutines#start}: runs {@code starter}; the goroutines it starts are system goroutines. */
     private void startSystem(Thread starter) throws InterruptedException {
-        synchronized (this) {
+        synchronized (systemLock) {
             if (runState != RUNNING) {
                 throw new IllegalStateException("goloom scheduler '" + config.name + "' is shut down: it cannot "
                         + "host system goroutines");
