@@ -66,13 +66,7 @@ public final class Main {
                     fmt(TimerWorkload.QUICK_SECONDS), TimerWorkload.DESCRIPTION);
             return;
         }
-        try {
-            GoVirtualThreads.checkAccess();
-        } catch (IllegalStateException e) {
-            System.err.println("error: " + e.getMessage());
-            System.exit(2);
-            return;
-        }
+        exitIfNoAccess();
         out.println(machine());
         out.println();
         if (opts.quick()) {
@@ -95,6 +89,20 @@ public final class Main {
         out.flush();
         if (failed) {
             System.exit(1);
+        }
+    }
+
+    /**
+     * Returns if goloom may reach the JDK internals it needs ({@link GoVirtualThreads#checkAccess()}); otherwise
+     * prints why to standard error and exits the JVM with status 2 (the main jobs' "bad argument or a JVM without
+     * goloom's flag"). For the main methods of this package ({@code Main}, {@link Soak}), before they start work.
+     */
+    static void exitIfNoAccess() {
+        try {
+            GoVirtualThreads.checkAccess();
+        } catch (IllegalStateException e) {
+            System.err.println("error: " + e.getMessage());
+            System.exit(2);
         }
     }
 

@@ -103,13 +103,7 @@ public final class Soak {
             System.out.println(SoakOptions.USAGE);
             return;
         }
-        try {
-            GoVirtualThreads.checkAccess();
-        } catch (IllegalStateException e) {
-            System.err.println("error: " + e.getMessage());
-            System.exit(2);
-            return;
-        }
+        Main.exitIfNoAccess();
         boolean pass = new Soak(opts, System.out).run();
         System.out.flush();
         System.exit(pass ? 0 : 1);
