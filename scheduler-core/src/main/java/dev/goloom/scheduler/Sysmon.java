@@ -376,7 +376,9 @@ final class Sysmon {
             }
             return false;
         }
-        // Busy: it burns CPU in one task.
+        // Busy: it burns CPU in one task. An earlier asleep verdict no longer counts: blocked means asleep on two
+        // verdicts in a row, and two stops at safepoints with running in between are not two in a row.
+        tick.sawAsleep = false;
         if (!tick.preempted) {
             tick.preempted = true;
             m.preempt = true; // Go: preemptone

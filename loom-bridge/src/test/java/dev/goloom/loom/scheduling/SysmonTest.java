@@ -6,7 +6,6 @@ import dev.goloom.loom.Syscall;
 import dev.goloom.scheduler.GoScheduler;
 import dev.goloom.scheduler.SchedulerStats;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -369,8 +368,6 @@ class SysmonTest {
      * CPU time alone reads as "blocked"; the kernel's run-queue time (Linux schedstat) says it was waiting for a CPU.
      */
     @Test
-    @Disabled("flaky under load: a carrier stopped at a stretched safepoint still reads as blocked on two verdicts;"
-            + " the descheduled rule itself stays, proven only by single runs (see the session note)")
     void aCarrierDescheduledByOtherLoadKeepsItsToken() throws Exception {
         Assumptions.assumeTrue(java.nio.file.Files.isReadable(Path.of("/proc/thread-self/schedstat")),
                 "needs Linux schedstat to tell waiting for a CPU from blocking");
