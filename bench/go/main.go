@@ -2,9 +2,11 @@
 // Each workload prints one JSON line: {"workload": ..., "value": ..., "unit": ...}.
 // The Java side (jmh module) measures the same work with the same parameters.
 //
-// goloom's copy of the anchor (shared/anchors/go/main.go). One addition: -n overrides workload sizes
-// (e.g. -n pingpong=100000,sieve=500) so that the main job's --quick run compares the same work; without -n the
-// program is the anchor as it was.
+// goloom's copy of the anchor (shared/anchors/go/main.go). Two additions: -n overrides workload sizes
+// (e.g. -n pingpong=100000,sieve=500) so that the main job's --quick run compares the same work; and each line of
+// a workload timed in ns/... or ms also carries the process CPU time (getrusage user+sys) around each round in the
+// same unit ("cpu": the median, "cpu_unit"), and every round's figures ("rounds", "cpu_rounds"), so the main job
+// can put CPU per operation beside wall time. Without -n the values are the anchor's as they were.
 package main
 
 import (
@@ -30,11 +32,47 @@ type result struct {
 	N          int     `json:"n"`
 	GoMaxProcs int     `json:"gomaxprocs"`
 	GoVersion  string  `json:"go"`
+	// Only for the workloads whose unit is a time (see cpuIn): the median of cpu_rounds, its unit, and the
+	// figures of every round, sorted (wall and CPU sorted separately).
+	CPU       *float64  `json:"cpu,omitempty"`
+	CPUUnit   string    `json:"cpu_unit,omitempty"`
+	Rounds    []float64 `json:"rounds,omitempty"`
+	CPURounds []float64 `json:"cpu_rounds,omitempty"`
 }
 
 func emit(name string, value float64, unit string, n int) {
-	b, _ := json.Marshal(result{name, value, unit, n, runtime.GOMAXPROCS(0), runtime.Version()})
+	writeLine(result{Workload: name, Value: value, Unit: unit, N: n})
+}
+
+// emitRounds prints the median of vals with every round's value and, when cpus is not nil, the same for the CPU
+// figures. Both slices are sorted here.
+func emitRounds(name string, vals, cpus []float64, unit string, n int) {
+	sort.Float64s(vals)
+	r := result{Workload: name, Value: vals[len(vals)/2], Unit: unit, N: n, Rounds: vals}
+	if cpus != nil {
+		sort.Float64s(cpus)
+		median := cpus[len(cpus)/2]
+		r.CPU, r.CPUUnit, r.CPURounds = &median, unit, cpus
+	}
+	writeLine(r)
+}
+
+func writeLine(r result) {
+	r.GoMaxProcs, r.GoVersion = runtime.GOMAXPROCS(0), runtime.Version()
+	b, _ := json.Marshal(r)
 	fmt.Println(string(b))
+}
+
+// cpuIn converts the process CPU time of one round into the workload's unit: per operation (cpu / n) for "ns/..."
+// units, the round's total for "ms". ok is false for units that are not a time (bytes/goroutine).
+func cpuIn(unit string, cpuNanos int64, n int) (v float64, ok bool) {
+	switch {
+	case strings.HasPrefix(unit, "ns/"):
+		return float64(cpuNanos) / float64(n), true
+	case unit == "ms":
+		return float64(cpuNanos) / 1e6, true
+	}
+	return 0, false
 }
 
 // pingpong: two goroutines exchange a value over two unbuffered channels.
@@ -400,10 +438,14 @@ func main() {
 			continue
 		}
 		vals := make([]float64, *rounds)
+		var cpus []float64
 		for r := range vals {
+			cpu0 := cpuNanos()
 			vals[r] = w.fn(w.n)
+			if c, ok := cpuIn(w.unit, cpuNanos()-cpu0, w.n); ok {
+				cpus = append(cpus, c)
+			}
 		}
-		sort.Float64s(vals)
-		emit(name, vals[len(vals)/2], w.unit, w.n)
+		emitRounds(name, vals, cpus, w.unit, w.n)
 	}
 }
