@@ -1,6 +1,7 @@
 package dev.goloom.report;
 
 import dev.goloom.channels.Chan;
+import dev.goloom.report.Workload.Twin;
 import dev.goloom.select.Select;
 
 import java.util.ArrayList;
@@ -9,49 +10,69 @@ import java.util.concurrent.ThreadFactory;
 
 /**
  * The anchor workloads that use goloom channels ({@link Chan}) and select ({@link Select}), ported line by line
- * from {@code bench/go/main.go}. The same code runs on both sides: channels park and unpark with
- * {@code LockSupport}, so on the JDK side they run on the JDK's scheduler and on the goloom side on goloom's.
- * Elements are boxed ({@code Integer}/{@code Long}) where Go sends machine ints; both Java sides pay that alike.
+ * from {@code bench/go/main.go}. The same code runs on the goloom and the JDK side: channels park and unpark with
+ * {@code LockSupport}, so on the JDK side they run on the JDK's scheduler and on the goloom side on goloom's. Each
+ * workload also names its ports to {@code java.util.concurrent} queues ({@link QueueWorkloads}) and to jox
+ * ({@link JoxWorkloads}), run on the JDK's scheduler. Elements are boxed ({@code Integer}/{@code Long}) where Go
+ * sends machine ints; every Java side pays that alike.
  */
 final class ChannelWorkloads {
     private ChannelWorkloads() {
     }
 
+    /** Why j.u.c has no twin of a select workload. */
+    private static final String NO_JUC_SELECT = "java.util.concurrent has no select over several queues (polling "
+            + "them in a loop would be another algorithm)";
+
     static Workload pingpong() {
         return new Workload("pingpong", "ns/roundtrip", 1_000_000, 100_000, true,
-                "two goroutines exchange a value over two unbuffered channels", ChannelWorkloads::pingpong);
+                "two goroutines exchange a value over two unbuffered channels (j.u.c: two SynchronousQueues; "
+                        + "jox: two rendezvous channels)", ChannelWorkloads::pingpong,
+                Twin.of("SynchronousQueue", QueueWorkloads::pingpong), Twin.of("jox", JoxWorkloads::pingpong));
     }
 
     static Workload selectpingpong() {
         return new Workload("selectpingpong", "ns/roundtrip", 1_000_000, 100_000, true,
-                "as pingpong, but the echo side waits in a two-case select", ChannelWorkloads::selectPingpong);
+                "as pingpong, but the echo side waits in a two-case select (jox: Select.select over two "
+                        + "receive clauses; j.u.c: none, it has no select)", ChannelWorkloads::selectPingpong,
+                Twin.none(NO_JUC_SELECT), Twin.of("jox", JoxWorkloads::selectPingpong));
     }
 
     static Workload buffered() {
         return new Workload("buffered", "ns/msg", 10_000_000, 1_000_000, true,
-                "one producer, one consumer, channel capacity 1024", ChannelWorkloads::buffered);
+                "one producer, one consumer, channel capacity 1024 (j.u.c: ArrayBlockingQueue(1024) ended by a "
+                        + "poison value; jox: buffered channel of 1024 ended by done())", ChannelWorkloads::buffered,
+                Twin.of("ArrayBlockingQueue", QueueWorkloads::buffered), Twin.of("jox", JoxWorkloads::buffered));
     }
 
     static Workload fanin() {
         return new Workload("fanin", "ns/msg", 5_000_000, 500_000, true,
-                "4*cores producers send n messages in total into one channel of capacity 128",
-                ChannelWorkloads::fanin);
+                "4*cores producers send n messages in total into one channel of capacity 128 (j.u.c: "
+                        + "ArrayBlockingQueue(128); jox: buffered channel of 128)", ChannelWorkloads::fanin,
+                Twin.of("ArrayBlockingQueue", QueueWorkloads::fanin), Twin.of("jox", JoxWorkloads::fanin));
     }
 
     static Workload skynet() {
         return new Workload("skynet", "ms", 1_000_000, 100_000, true,
-                "a tree of n leaf goroutines (fan-out 10) summing their ids over channels; n a power of 10",
-                ChannelWorkloads::skynet);
+                "a tree of n leaf goroutines (fan-out 10) summing their ids over channels; n a power of 10 (each "
+                        + "node's result channel: j.u.c ArrayBlockingQueue(10), jox buffered channel of 10)",
+                ChannelWorkloads::skynet,
+                Twin.of("ArrayBlockingQueue", QueueWorkloads::skynet), Twin.of("jox", JoxWorkloads::skynet));
     }
 
     static Workload sieve() {
         return new Workload("sieve", "ms", 2_000, 500, true,
-                "the concurrent prime sieve, one goroutine per prime found, n primes", ChannelWorkloads::sieve);
+                "the concurrent prime sieve, one goroutine per prime found, n primes (unbuffered channels; j.u.c: "
+                        + "SynchronousQueue; jox: rendezvous channels)", ChannelWorkloads::sieve,
+                Twin.of("SynchronousQueue", QueueWorkloads::sieve), Twin.of("jox", JoxWorkloads::sieve));
     }
 
     static Workload parked() {
         return new Workload("parked", "bytes/goroutine", 100_000, 20_000, true,
-                "heap per goroutine blocked in a channel receive", ChannelWorkloads::parked);
+                "heap per goroutine blocked in a channel receive (j.u.c: SynchronousQueue.take; jox: a rendezvous "
+                        + "channel's receive); no CPU figure: the round is mostly full GCs",
+                ChannelWorkloads::parked,
+                Twin.of("SynchronousQueue", QueueWorkloads::parked), Twin.of("jox", JoxWorkloads::parked));
     }
 
     // ------------------------------------------------------------------------------------------------ helpers

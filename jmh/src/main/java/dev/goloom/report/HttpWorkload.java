@@ -3,6 +3,7 @@ package dev.goloom.report;
 import dev.goloom.jmh.server.LoadGenerator;
 import dev.goloom.jmh.server.LoadResult;
 import dev.goloom.jmh.server.ServerKind;
+import dev.goloom.report.Workload.Twin;
 
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -32,11 +33,16 @@ final class HttpWorkload {
     private static volatile LoadGenerator load;
 
     static Workload http() {
+        String noQueue = "no channel to swap: the server hands each request to its executor, and the JDK column "
+                + "already uses the JDK's thread-per-task executor";
         return new Workload("http", "req/s", 3, 2, false,
                 "JDK HttpServer answering GET / on 127.0.0.1, " + CONNECTIONS + " keep-alive connections from wrk "
-                        + "(or the bounded Java client), executor on the side under test; n = seconds per round",
+                        + "(or the bounded Java client), executor on the side under test; n = seconds per round "
+                        + "(no j.u.c or jox twin); CPU: this JVM's, us per request",
                 HttpWorkload::http, true, () -> "http: JDK HttpServer, " + CONNECTIONS + " connections, "
-                        + load().describe());
+                        + load().describe(), Twin.none(noQueue), Twin.none(noQueue),
+                // requests = req/s x seconds; the load generator is another process, so its CPU is not counted
+                new Workload.Cpu("us/req", (cpu, seconds, reqPerSecond) -> cpu / 1e3 / (reqPerSecond * seconds)));
     }
 
     private static LoadGenerator load() {

@@ -1,6 +1,7 @@
 package dev.goloom.report;
 
 import dev.goloom.jmh.support.Baton;
+import dev.goloom.report.Workload.Twin;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
@@ -21,6 +22,11 @@ final class Workloads {
     private Workloads() {
     }
 
+    private static final String NO_QUEUE_PARK = "no queue to swap: the workload is LockSupport itself, and the JDK "
+            + "column already runs it on the JDK's scheduler";
+    private static final String NO_QUEUE_SPAWN = "no channel to swap: the workload starts threads and counts down a "
+            + "CountDownLatch, and the JDK column already runs it on the JDK's scheduler";
+
     /** Every workload, in report order. */
     static List<Workload> all() {
         return List.of(
@@ -29,11 +35,13 @@ final class Workloads {
                 ChannelWorkloads.buffered(),
                 ChannelWorkloads.fanin(),
                 new Workload("parkpingpong", "ns/roundtrip", 1_000_000, 100_000, false,
-                        "two virtual threads hand a baton back and forth with LockSupport.park/unpark",
-                        Workloads::parkPingPong),
+                        "two virtual threads hand a baton back and forth with LockSupport.park/unpark (no queue: "
+                                + "no j.u.c or jox twin)", Workloads::parkPingPong,
+                        Twin.none(NO_QUEUE_PARK), Twin.none(NO_QUEUE_PARK)),
                 new Workload("spawn", "ns/goroutine", 1_000_000, 100_000, true,
-                        "start n virtual threads that count down a latch, wait for all of them",
-                        Workloads::spawn),
+                        "start n virtual threads that count down a latch, wait for all of them (no channel: no "
+                                + "j.u.c or jox twin)", Workloads::spawn,
+                        Twin.none(NO_QUEUE_SPAWN), Twin.none(NO_QUEUE_SPAWN)),
                 ChannelWorkloads.skynet(),
                 ChannelWorkloads.sieve(),
                 ChannelWorkloads.parked(),
