@@ -24,12 +24,34 @@ final class GoAnchor {
 
     static final String INSTALL_HINT = "apt-get install -y golang-1.19-go";
 
-    /** The Go column, or why there is none. */
-    record Result(Map<String, Double> values, String version, String problem) {
+    /**
+     * One workload's line of the anchor's output.
+     *
+     * @param value     the median over the rounds, in the workload's unit
+     * @param cpu       the median process CPU time (getrusage user+sys) per round, converted as the Java side's CPU
+     *                  column is (see {@code cpuIn} in {@code main.go}); NaN if the line has none
+     * @param rounds    every round's value, sorted; empty if the line has none
+     * @param cpuRounds every round's CPU figure, sorted; empty if the line has none
+     */
+    record Line(double value, double cpu, double[] rounds, double[] cpuRounds) {
     }
 
+    /** The Go column, or why there is none. */
+    record Result(Map<String, Line> lines, String version, String problem) {
+        /** Each workload's median. */
+        Map<String, Double> values() {
+            Map<String, Double> values = new HashMap<>();
+            lines.forEach((k, v) -> values.put(k, v.value()));
+            return values;
+        }
+    }
+
+    /** One line of {@code main.go}'s output: json.Marshal of its {@code result}, keys in field order. */
     private static final Pattern LINE = Pattern.compile(
             "\"workload\":\"([a-z][a-z0-9.]*)\",\"value\":([-0-9.eE+]+),.*\"go\":\"([^\"]*)\"");
+    private static final Pattern CPU = Pattern.compile("\"cpu\":([-0-9.eE+]+)");
+    private static final Pattern ROUNDS = Pattern.compile("\"rounds\":\\[([-0-9.eE+,]*)]");
+    private static final Pattern CPU_ROUNDS = Pattern.compile("\"cpu_rounds\":\\[([-0-9.eE+,]*)]");
 
     /** Finds {@code bench/go/run.sh} in the working directory or a parent (exec:exec runs in {@code jmh/}). */
     static Path findScript() {
@@ -77,7 +99,7 @@ final class GoAnchor {
         cmd.add("-n");
         cmd.add(n.toString());
         cmd.addAll(extraArgs);
-        Map<String, Double> values = new HashMap<>();
+        Map<String, Line> values = new HashMap<>();
         String version = null;
         StringBuilder other = new StringBuilder();
         try {
@@ -87,7 +109,7 @@ final class GoAnchor {
                 for (String line; (line = r.readLine()) != null; ) {
                     Matcher m = LINE.matcher(line);
                     if (m.find()) {
-                        values.put(m.group(1), Double.parseDouble(m.group(2)));
+                        values.put(m.group(1), parse(line, Double.parseDouble(m.group(2))));
                         version = m.group(3);
                     } else if (other.length() < 2000) {
                         other.append(line).append('\n');
@@ -109,5 +131,25 @@ final class GoAnchor {
             return new Result(values, version, "interrupted");
         }
         return new Result(values, version, null);
+    }
+
+    /** The CPU and per-round figures of one output line whose value is {@code value}. */
+    static Line parse(String line, double value) {
+        Matcher cpu = CPU.matcher(line);
+        return new Line(value, cpu.find() ? Double.parseDouble(cpu.group(1)) : Double.NaN, numbers(ROUNDS, line),
+                numbers(CPU_ROUNDS, line));
+    }
+
+    private static double[] numbers(Pattern p, String line) {
+        Matcher m = p.matcher(line);
+        if (!m.find() || m.group(1).isEmpty()) {
+            return new double[0];
+        }
+        String[] parts = m.group(1).split(",");
+        double[] v = new double[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            v[i] = Double.parseDouble(parts[i]);
+        }
+        return v;
     }
 }

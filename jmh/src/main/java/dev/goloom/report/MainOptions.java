@@ -1,5 +1,8 @@
 package dev.goloom.report;
 
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -18,9 +21,13 @@ import java.util.Set;
  * @param go        add the Go column when a Go toolchain is found
  * @param demoCount goroutines the demo starts
  * @param help      print usage and exit
+ * @param out       the directory report.json and the ratio chart are written to (created if missing)
  */
 record MainOptions(boolean quick, List<String> only, int rounds, int warmups, boolean demo, boolean report,
-                   boolean go, int demoCount, boolean help) {
+                   boolean go, int demoCount, boolean help, Path out) {
+
+    /** {@code --out}'s default, relative to the working directory ({@code jmh/} under {@code exec:exec}). */
+    static final Path DEFAULT_OUT = Path.of("target", "report");
 
     static final String USAGE = """
             usage: Main [options]    (from the repo top: mvn -B -q compile exec:exec -Dgoloom.main.args="options")
@@ -32,6 +39,8 @@ record MainOptions(boolean quick, List<String> only, int rounds, int warmups, bo
               --no-demo          skip the 100k-goroutine demo
               --no-report        skip the workload table (demo only)
               --no-go            skip the Go column even if a Go toolchain is installed
+              --out DIR          write report.json and ratios.svg there (default target/report, relative to
+                                 jmh/ under exec:exec; created if missing)
               --help             this text""";
 
     /**
@@ -45,6 +54,7 @@ record MainOptions(boolean quick, List<String> only, int rounds, int warmups, bo
         Integer rounds = null, warmups = null;
         int demoCount = 100_000;
         List<String> only = List.of();
+        Path out = DEFAULT_OUT;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (arg.isBlank()) {
@@ -62,7 +72,7 @@ record MainOptions(boolean quick, List<String> only, int rounds, int warmups, bo
                 case "--no-report" -> report = !flag(opt, value);
                 case "--no-go" -> go = !flag(opt, value);
                 case "--help", "-h" -> help = flag(opt, value);
-                case "--only", "--rounds", "--warmups", "--demo-goroutines" -> {
+                case "--only", "--rounds", "--warmups", "--demo-goroutines", "--out" -> {
                     if (value == null) {
                         if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
                             throw new IllegalArgumentException(opt + " needs a value");
@@ -72,6 +82,7 @@ record MainOptions(boolean quick, List<String> only, int rounds, int warmups, bo
                     switch (opt) {
                         case "--only" -> only = workloads(value, known);
                         case "--rounds" -> rounds = positive(opt, value, 1);
+                        case "--out" -> out = outDir(value);
                         case "--warmups" -> warmups = positive(opt, value, 0);
                         default -> demoCount = positive(opt, value, 1);
                     }
@@ -83,7 +94,7 @@ record MainOptions(boolean quick, List<String> only, int rounds, int warmups, bo
             throw new IllegalArgumentException("--no-demo with --no-report leaves nothing to run");
         }
         return new MainOptions(quick, only, rounds != null ? rounds : quick ? 3 : 5, warmups != null ? warmups : 1,
-                demo, report, go, demoCount, help);
+                demo, report, go, demoCount, help, out);
     }
 
     private static boolean flag(String opt, String value) {
@@ -104,6 +115,41 @@ record MainOptions(boolean quick, List<String> only, int rounds, int warmups, bo
             throw new IllegalArgumentException(opt + " must be an integer >= " + min + ", got " + n);
         }
         return n;
+    }
+
+    /**
+     * {@code --out}'s value: a directory, or a path that can become one (its nearest existing ancestor is a
+     * writable directory). Nothing is created here; the report creates it when it writes.
+     */
+    static Path outDir(String value) {
+        if (value.isBlank()) {
+            throw new IllegalArgumentException("--out needs a directory, got '" + value + "'");
+        }
+        Path dir;
+        try {
+            dir = Path.of(value);
+        } catch (InvalidPathException e) {
+            throw new IllegalArgumentException("--out: '" + value + "' is not a valid path: " + e.getReason());
+        }
+        Path abs = dir.toAbsolutePath().normalize();
+        if (Files.exists(abs)) {
+            if (!Files.isDirectory(abs)) {
+                throw new IllegalArgumentException("--out: '" + value + "' exists and is not a directory");
+            }
+            if (!Files.isWritable(abs)) {
+                throw new IllegalArgumentException("--out: directory '" + value + "' is not writable");
+            }
+            return dir;
+        }
+        Path ancestor = abs.getParent();
+        while (ancestor != null && !Files.exists(ancestor)) {
+            ancestor = ancestor.getParent();
+        }
+        if (ancestor == null || !Files.isDirectory(ancestor) || !Files.isWritable(ancestor)) {
+            throw new IllegalArgumentException("--out: cannot create '" + value + "': "
+                    + (ancestor == null ? "no existing parent" : "'" + ancestor + "' is not a writable directory"));
+        }
+        return dir;
     }
 
     private static List<String> workloads(String value, Set<String> known) {
