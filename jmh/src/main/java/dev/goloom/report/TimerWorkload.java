@@ -7,7 +7,6 @@ import dev.goloom.jmh.support.Side;
 import org.HdrHistogram.AtomicHistogram;
 
 import java.io.PrintStream;
-import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -271,8 +270,7 @@ final class TimerWorkload {
 
     /** CPU time of the whole process (every thread: carriers, timer threads, GC, JIT), in nanoseconds. */
     private static long processCpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-                .getProcessCpuTime();
+        return ProcessCpu.nanos();
     }
 
     // ================================================================================================ report
@@ -324,7 +322,7 @@ final class TimerWorkload {
         out.println("Lateness: wake time minus deadline (sleep, after: call time + 1 ms; ticker: the latest tick time "
                 + "passed, so at most 1 ms, and dropped ticks show as fewer wake-ups/s); each goroutine's first wait is "
                 + "a stagger of i/n ms, not recorded. CPU: the whole process's CPU time over the round "
-                + "(OperatingSystemMXBean.getProcessCpuTime; Go: getrusage) divided by the wake-ups. Lower is better "
+                + "(" + ProcessCpu.source() + "; Go: getrusage) divided by the wake-ups. Lower is better "
                 + "except wake-ups/s.");
         out.println("Go rows: " + (goProblem != null ? goProblem : "bench/go/main.go timers, same n and seconds, median "
                 + "of " + r.rounds() + " rounds."));
