@@ -109,7 +109,7 @@ final class RatioChart {
             height += g.bars().size() * BAR_STEP + GROUP_GAP;
         }
         int plotBottom = height;
-        height += 44;
+        height += 58;
 
         b.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(WIDTH).append("\" height=\"")
                 .append(height).append("\" viewBox=\"0 0 ").append(WIDTH).append(' ').append(height)
@@ -168,9 +168,10 @@ final class RatioChart {
         double one = x(1, lo, hi);
         b.append(String.format(Locale.ROOT, "<line class=\"one\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" "
                 + "stroke=\"#222222\" stroke-width=\"1.5\"/>%n", one, plotTop - 6, one, plotBottom));
-        text(b, 16, height - 10, "fill=\"#666666\" font-size=\"11\"", "Bars run from 1.0 (the same as the side) to "
-                + "goloom's ratio; log scale, base 2. (CPU x): goloom's process CPU per operation over the side's. "
-                + "Written by dev.goloom.report.Main; report.json has the figures.");
+        text(b, 16, height - 24, "fill=\"#666666\" font-size=\"11\"", "Bars run from 1.0 (the same as the side) to "
+                + "goloom's ratio; log scale, base 2. (CPU x): goloom's process CPU per operation over the side's.");
+        text(b, 16, height - 10, "fill=\"#666666\" font-size=\"11\"", "Written by dev.goloom.report.Main "
+                + "(mvn -B -q compile exec:exec); report.json beside it has every round's figures.");
         b.append("</svg>\n");
         return b.toString();
     }
