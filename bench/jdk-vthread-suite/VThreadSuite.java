@@ -166,7 +166,7 @@ public final class VThreadSuite {
             String lib = c.getFileName().toString().replaceFirst("\\.c$", ".so");
             Path log = logs.resolve(lib + ".cc.log");
             List<String> cmd = List.of("cc", "-shared", "-fPIC", "-O2", "-I" + include, "-I" + include.resolve("linux"),
-                    "-o", nativeDir.resolve(lib).toString(), c.toString());
+                    "-I" + testlib.resolve("native"), "-o", nativeDir.resolve(lib).toString(), c.toString());
             try {
                 Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
                 if (p.waitFor() != 0) {
