@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
 
 /**
  * The parts of a jtreg test description (the {@code @test} comment blocks of a test file) that the suite runner
- * honours: {@code id}, {@code @requires}, {@code @modules}, {@code @library} and each {@code @run} action. A file
+ * honours: {@code id}, {@code @requires}, {@code @modules}, {@code @build} and each {@code @run} action. A file
  * with several {@code @test} blocks is several tests, and a block with several {@code @run} lines runs them in
  * order; every {@code @run} becomes one {@link Action}.
  */
@@ -21,7 +21,7 @@ final class JtregTest {
 
     /** One {@code @run} line of one {@code @test} block. */
     record Action(String file, String id, int runIndex, int runCount, List<String> requires, List<String> modules,
-                  String kind, Set<String> options, int timeoutSeconds, List<String> vmOptions, String className,
+                  List<String> builds, String kind, Set<String> options, int timeoutSeconds, List<String> vmOptions, String className,
                   List<String> args, String unsupported) {
 
         /** jtreg's name of the block ({@code id} or {@code idN}), plus the run's number when the block has several. */
@@ -57,6 +57,7 @@ final class JtregTest {
             String id = null;
             List<String> requires = new ArrayList<>();
             List<String> modules = new ArrayList<>();
+            List<String> builds = new ArrayList<>();
             List<String> runs = new ArrayList<>();
             for (String[] t : tags) {
                 switch (t[0]) {
@@ -68,6 +69,7 @@ final class JtregTest {
                     }
                     case "requires" -> requires.add(t[1]);
                     case "modules" -> modules.addAll(List.of(t[1].split("\\s+")));
+                    case "build" -> builds.addAll(List.of(t[1].split("\\s+")));
                     case "run" -> runs.add(t[1]);
                     default -> { }
                 }
@@ -82,7 +84,8 @@ final class JtregTest {
                 runs.add("main " + className); // jtreg's default action
             }
             for (int i = 0; i < runs.size(); i++) {
-                actions.add(action(relativeName, id, i + 1, runs.size(), requires, modules, runs.get(i), className));
+                actions.add(action(relativeName, id, i + 1, runs.size(), requires, modules, builds, runs.get(i),
+                        className));
             }
         }
         return actions;
@@ -105,7 +108,7 @@ final class JtregTest {
     }
 
     private static Action action(String file, String id, int index, int count, List<String> requires,
-                                 List<String> modules, String run, String defaultClass) {
+                                 List<String> modules, List<String> builds, String run, String defaultClass) {
         String[] words = run.split("\\s+");
         String[] head = words[0].split("/");
         String kind = head[0];
@@ -140,7 +143,7 @@ final class JtregTest {
         if (className == null) {
             className = defaultClass;
         }
-        return new Action(file, id, index, count, List.copyOf(requires), List.copyOf(modules), kind,
+        return new Action(file, id, index, count, List.copyOf(requires), List.copyOf(modules), List.copyOf(builds), kind,
                 options, timeout, vmOptions, className, args, unsupported);
     }
 

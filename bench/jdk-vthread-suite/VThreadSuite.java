@@ -141,13 +141,19 @@ public final class VThreadSuite {
         Map<String, String> problems = new HashMap<>();
         for (String file : actions.stream().map(JtregTest.Action::file).distinct().toList()) {
             Path src = suite.resolve(file + ".java");
+            // @build classes too: a test may name one only in a string (JUnit's @DisabledIf("LockingMode#isLegacy"))
+            List<String> sources = new ArrayList<>(List.of(src.toString()));
+            actions.stream().filter(a -> a.file().equals(file)).flatMap(a -> a.builds().stream()).distinct()
+                    .map(b -> src.resolveSibling(b.replace('.', '/') + ".java"))
+                    .filter(Files::isRegularFile).forEach(b -> sources.add(b.toString()));
             Path out = classes(file);
             Files.createDirectories(out);
             Path log = logs.resolve(safe(file) + ".javac.log");
             try (PrintStream ps = new PrintStream(Files.newOutputStream(log))) {
-                int rc = ToolProvider.getSystemJavaCompiler().run(null, ps, ps, "-nowarn", "-d", out.toString(),
-                        "-cp", required("--junit"), "-sourcepath", src.getParent() + File.pathSeparator + testlib,
-                        src.toString());
+                List<String> javac = new ArrayList<>(List.of("-nowarn", "-d", out.toString(), "-cp",
+                        required("--junit"), "-sourcepath", src.getParent() + File.pathSeparator + testlib));
+                javac.addAll(sources);
+                int rc = ToolProvider.getSystemJavaCompiler().run(null, ps, ps, javac.toArray(String[]::new));
                 problems.put(file, rc == 0 ? null : "does not compile (" + log + ")");
             }
         }
