@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
+import java.util.regex.Pattern;
 
 import static dev.goloom.channels.testing.TestSupport.WAIT;
 import static dev.goloom.channels.testing.TestSupport.awaitTrue;
@@ -144,9 +145,18 @@ class GoroutineDumpChannelsTest {
         }
         assertThat(text).contains("\t- waiting to receive from " + recvOn + "\n");
         assertThat(text).contains("\t- waiting to send to " + sendOn + "\n");
-        assertThat(text).containsPattern("(?m)^goroutine \\d+ \"select-empty\" \\[select \\(no cases\\)(, \\d+ seconds?)?\\]:$");
+        assertThat(text).containsPattern(
+                "(?m)^goroutine \\d+ \"select-empty\" \\[select \\(no cases\\)(, \\d+ seconds?)?\\]:$");
         assertThat(text).containsPattern("(?m)^goroutine \\d+ \"recv\" \\[chan receive(, \\d+ seconds?)?\\]:$");
         assertThat(text).containsPattern("(?m)^\tat dev\\.goloom\\.channels\\.Chan\\.recv\\(Chan\\.java:\\d+\\)$");
+
+        String json = Goroutines.dumpJson(sched);
+        assertThat(json).contains("{\"id\": \"" + OPS.id(selRecv) + "\", \"direction\": \"receive\", "
+                + "\"description\": \"" + selRecv + "\"}");
+        assertThat(json).contains("{\"id\": \"" + OPS.id(selSend) + "\", \"direction\": \"send\", \"description\": \""
+                + selSend + "\"}");
+        assertThat(json).contains("\"waitReason\": \"select (no cases)\"", "\"waitReason\": \"chan send\"",
+                "\"waitObserved\": false", "\"container\": \"goloom/dump-chan\"");
     }
 
     @Test
@@ -192,8 +202,9 @@ class GoroutineDumpChannelsTest {
         awaitWaiting(a, WaitReason.CHAN_SEND);
         awaitWaiting(b, WaitReason.CHAN_SEND);
         String text = Goroutines.dump(sched);
-        System.out.println(text);
-        assertThat(text).containsPattern("goroutine " + a.threadId() + " \"player-a\" \\[chan send[^\\]]*\\]:\n\t- waiting to send to " + ping.toString().replace("[", "\\[").replace("]", "\\]"));
-        assertThat(text).containsPattern("goroutine " + b.threadId() + " \"player-b\" \\[chan send[^\\]]*\\]:\n\t- waiting to send to " + pong.toString().replace("[", "\\[").replace("]", "\\]"));
+        assertThat(text).containsPattern("goroutine " + a.threadId() + " \"player-a\" \\[chan send[^\\]]*\\]:\n"
+                + "\t- waiting to send to " + Pattern.quote(ping.toString()));
+        assertThat(text).containsPattern("goroutine " + b.threadId() + " \"player-b\" \\[chan send[^\\]]*\\]:\n"
+                + "\t- waiting to send to " + Pattern.quote(pong.toString()));
     }
 }

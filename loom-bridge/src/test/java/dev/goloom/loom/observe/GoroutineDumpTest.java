@@ -241,7 +241,8 @@ class GoroutineDumpTest {
         assertThat(sys.carrierId()).isNotEqualTo(-1).isNotEqualTo(running.carrierId());
         assertThat(sys.stack()).anyMatch(f -> f.getClassName().equals(Syscall.class.getName()));
         assertThat(running.header()).isEqualTo("goroutine " + spinner.threadId() + " \"spinner\" [running]:");
-        assertThat(sys.header()).matches("goroutine " + inSyscall.threadId() + " \"in-syscall\" \\[syscall(, \\d+ seconds?)?\\]:");
+        assertThat(sys.header())
+                .matches("goroutine " + inSyscall.threadId() + " \"in-syscall\" \\[syscall(, \\d+ seconds?)?\\]:");
     }
 
     @Test

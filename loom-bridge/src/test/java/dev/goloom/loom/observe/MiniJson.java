@@ -31,7 +31,8 @@ final class MiniJson {
 
     private IllegalArgumentException error(String what) {
         int from = Math.max(0, i - 40);
-        return new IllegalArgumentException(what + " at offset " + i + ": ..." + s.substring(from, Math.min(s.length(), i + 40)));
+        return new IllegalArgumentException(what + " at offset " + i + ": ..."
+                + s.substring(from, Math.min(s.length(), i + 40)));
     }
 
     private void ws() {
