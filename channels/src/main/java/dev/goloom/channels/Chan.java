@@ -224,7 +224,7 @@ public final class Chan<E> implements SendChannel<E>, ReceiveChannel<E> {
             unlock();
             throw new InterruptedException("interrupted before blocking in send on " + this);
         }
-        Waiter w = new Waiter(e);
+        Waiter w = new Waiter(this, e, true);
         sendq.enqueue(w);
         unlock();
         if (!await(w, sendq, timed, nanos, "send")) {
@@ -315,7 +315,7 @@ public final class Chan<E> implements SendChannel<E>, ReceiveChannel<E> {
             unlock();
             throw new InterruptedException("interrupted before blocking in recv on " + this);
         }
-        Waiter w = new Waiter(null);
+        Waiter w = new Waiter(this, null, false);
         recvq.enqueue(w);
         unlock();
         if (!await(w, recvq, timed, nanos, "recv")) {
@@ -514,9 +514,9 @@ public final class Chan<E> implements SendChannel<E>, ReceiveChannel<E> {
                     }
                     break; // completed under the lock we just took
                 }
-                TimerSupport.parkNanos(this, remaining); // on goloom, woken by the scheduler's timer
+                TimerSupport.parkNanos(w, remaining); // on goloom, woken by the scheduler's timer
             } else {
-                LockSupport.park(this);
+                LockSupport.park(w); // the waiter is the blocker: goroutine dumps read op, channel and start there
             }
             if (Thread.interrupted()) {
                 if (withdraw(w, q)) {

@@ -49,6 +49,7 @@ final class Carriers {
         try {
             m = new M(sched, nextMid.incrementAndGet(), p, spinning);
             allm.add(m);
+            sched.sysmon.startOnce(); // before the carrier runs anything: it also starts the wait clock
             m.start();
         } catch (Throwable e) { // OutOfMemoryError (a full heap, or "unable to create native thread"), or similar
             if (m != null) {
@@ -58,7 +59,6 @@ final class Carriers {
             sched.giveBack(p, spinning);
             throw e;
         }
-        sched.sysmon.startOnce();
     }
 
     /**
@@ -240,6 +240,11 @@ final class Carriers {
                     .append(" idle=").append(m.nextp == null && p == null)
                     .append(" tid=").append(m.tid).append('\n');
         }
+    }
+
+    /** Every live carrier (a weakly consistent view, for dumps). Any thread. */
+    Iterable<M> all() {
+        return allm;
     }
 
     /** Adds every live carrier's counters into {@code totals}. Any thread. */

@@ -6,7 +6,9 @@ import dev.goloom.scheduler.spi.TaskSupport;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
@@ -45,6 +47,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link #close()} does both and waits, like {@code ExecutorService.close()}; if the waiting thread is interrupted,
  * it interrupts every live goroutine ({@link #shutdownNow()}) and goes on waiting.
  *
+ * <p>To see what its goroutines do (state, wait reason and time, channels, stack), dump them with
+ * {@link Goroutines#dump(GoScheduler)} or {@link Goroutines#snapshot(GoScheduler)}.
+ *
  * <p>Instances are thread-safe. Build one with {@link #builder()}, or use {@link #defaultScheduler()}.
  */
 public final class GoScheduler implements Executor, AutoCloseable {
@@ -76,8 +81,8 @@ public final class GoScheduler implements Executor, AutoCloseable {
     private final Sched sched;
     private final TaskExceptionHandler exceptionHandler;
 
-    /** Live goroutines: virtual threads started on this scheduler and not yet terminated. */
-    private final ConcurrentHashMap<Thread, Boolean> goroutines = new ConcurrentHashMap<>(1 << 12);
+    /** Live goroutines: virtual threads started on this scheduler and not yet terminated, with their records. */
+    private final ConcurrentHashMap<Thread, G> goroutines = new ConcurrentHashMap<>(1 << 12);
     /**
      * The goroutine starting system goroutines right now ({@link SystemGoroutines#start}), or null. Read on the
      * start path; written by {@link #startSystem}.
@@ -97,6 +102,7 @@ public final class GoScheduler implements Executor, AutoCloseable {
         this.config = config;
         this.exceptionHandler = config.exceptionHandler != null ? config.exceptionHandler : this::printUncaught;
         this.sched = new Sched(config, this);
+        Goroutines.register(this);
     }
 
     static String nextDefaultName() {
@@ -209,7 +215,7 @@ public final class GoScheduler implements Executor, AutoCloseable {
             return;
         }
         if (vt != null) {
-            goroutines.put(vt, Boolean.TRUE);
+            goroutines.put(vt, new G(Thread.currentThread())); // the starting thread (Go: newproc's parent)
         } else {
             plainLive.incrementAndGet();
         }
@@ -382,6 +388,7 @@ public final class GoScheduler implements Executor, AutoCloseable {
         if (!RUN_STATE.compareAndSet(this, SHUTDOWN, TERMINATED)) {
             return;
         }
+        Goroutines.unregister(this);
         if (systemGoroutines.get() == 0) { // else the carriers stay for the system goroutines (see shutdown())
             sched.terminate(); // first: once close() returns, carriers are told and pending timers dropped
         }
@@ -434,6 +441,16 @@ public final class GoScheduler implements Executor, AutoCloseable {
      */
     public List<Thread> goroutines() {
         return List.copyOf(goroutines.keySet());
+    }
+
+    /** The live goroutines with their records, for dumps. Any thread; weakly consistent iteration. */
+    Map<Thread, G> goroutineRecords() {
+        return Collections.unmodifiableMap(goroutines);
+    }
+
+    /** The carriers, for dumps. */
+    Carriers carriers() {
+        return sched.carriers;
     }
 
     @Override

@@ -5,6 +5,7 @@ import dev.goloom.scheduler.internal.TimerHeap;
 import dev.goloom.scheduler.spi.Carrier;
 import dev.goloom.scheduler.spi.TaskSupport;
 import dev.goloom.scheduler.spi.Timers;
+import dev.goloom.scheduler.spi.WaitClock;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -74,8 +75,20 @@ final class M extends Carrier {
     volatile boolean parking;
     /** Written with nextp by startm (before the volatile write of nextp): the M was woken to look for work. */
     volatile boolean startSpinning;
-    /** Task being run right now (to recognise a resubmission of itself from afterYield). Owner only. */
+    /**
+     * Task being run right now (to recognise a resubmission of itself from afterYield). Owner writes; goroutine
+     * dumps read it racily ({@link #loCurTask()}).
+     */
     Runnable curTask;
+    /**
+     * Go: the G in {@code _Gsyscall} on this M. The task that entered {@code Syscall.blocking} here and has not
+     * left it, or null; with {@link #syscallSince}, its start on the {@code WaitClock} scale. Owner writes, plain,
+     * only on syscall entry and exit (and cleared when a task returned with a syscall still open: it parked inside
+     * the call and may leave it on another carrier); goroutine dumps read both racily and trust them only while
+     * {@code syscallTask == curTask}.
+     */
+    Runnable syscallTask;
+    long syscallSince;
     /**
      * Incremented when a task starts and when it ends (odd while running one). Owner writes with opaque stores
      * (no fence on the hot path); sysmon reads it with opaque loads to see a carrier stuck in one task.
@@ -141,6 +154,17 @@ final class M extends Carrier {
     /** {@link #spinning}, read by another thread for a trace: a racy plain read, possibly stale. Any thread. */
     boolean loSpinning() {
         return spinning;
+    }
+
+    /** {@link #curTask}, read by another thread for a dump: a racy plain read, possibly stale. Any thread. */
+    Runnable loCurTask() {
+        return curTask;
+    }
+
+    /** {@link #syscallTask} if it is the task running here (racy, for dumps), else null. Any thread. */
+    Runnable loSyscallTask() {
+        Runnable t = syscallTask;
+        return t != null && t == curTask ? t : null;
     }
 
     /** Sysmon's view of {@link #runSeq} (opaque load). Any thread. */
@@ -240,6 +264,7 @@ final class M extends Carrier {
             // 0. Sysmon took this P's token while the last task ran (blocked or hogging): take a free token back,
             //    or hand the P's queue to the global queue and park (Go: exitsyscall0's "no P: park" branch).
             if (pp.status() != P.RUNNING) {
+                syscallTask = null; // a task that left a syscall open has returned (parked inside it): not here now
                 if (!pp.casStatus(P.SYSCALL, P.RUNNING) && !sched.reacquire(pp)) { // (SYSCALL: a task left one open)
                     sched.dropBlockedP(this, pp);
                     if (!sched.timers.stopm(this)) {
@@ -439,6 +464,8 @@ final class M extends Carrier {
             return false; // no token to lend (already retaken): the call just blocks
         }
         pp.incSyscallTick();
+        syscallSince = WaitClock.now(); // for dumps (Go: the G's status becomes _Gsyscall)
+        syscallTask = curTask;
         if (handOffNow && sched.takeToken(pp, P.SYSCALL)) { // Go: entersyscallblock -> handoffp
             sched.counters.inc(Counter.HANDOFFS_SYSCALL);
             sched.handoffp(pp);
@@ -450,6 +477,7 @@ final class M extends Carrier {
     /** Go: {@code exitsyscall} (see {@link Carrier#exitSyscall}). */
     @Override
     protected boolean exitSyscallHere() {
+        syscallTask = null;
         P pp = p;
         if (pp == null) {
             return false;

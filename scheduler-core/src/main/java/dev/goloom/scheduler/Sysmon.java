@@ -1,5 +1,7 @@
 package dev.goloom.scheduler;
 
+import dev.goloom.scheduler.spi.WaitClock;
+
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Arrays;
@@ -36,6 +38,10 @@ import java.util.concurrent.locks.LockSupport;
  * {@link #DEEP_SLEEP_AFTER_NANOS}, until {@link #wake()} (or, with timers pending, until just after the earliest
  * one: a backstop for the carrier that sleeps for them). Go sleeps at the first all-idle round; goloom's wake-up
  * would then cost every request of a lightly loaded server a futex call.
+ *
+ * <p>Every round also stores the time in the coarse clock that goroutine waits are timed with
+ * ({@code spi.WaitClock}); going to its all-idle sleep, sysmon marks that clock unknown, and whoever wakes it
+ * stores the time again.
  *
  * <p>State: the per-P {@link Tick}s are touched only by the sysmon thread; {@link #sleeping} is the one field
  * shared with other threads (see {@link #wake()}).
@@ -153,6 +159,7 @@ final class Sysmon {
         Thread t = new Thread(null, this::loop, sched.config.name + "-sysmon", 0, false);
         t.setDaemon(true);
         thread = t;
+        WaitClock.tick(System.nanoTime()); // the first goroutines may park before the thread's first round
         t.start();
     }
 
@@ -163,6 +170,9 @@ final class Sysmon {
     void wake() {
         VarHandle.fullFence();
         if (sleeping) {
+            // Goroutines about to run may park before sysmon's first round: give their waits a start time. This
+            // store comes after sysmon's UNKNOWN (which precedes its write of sleeping), so it is not overwritten.
+            WaitClock.tick(System.nanoTime());
             LockSupport.unpark(thread);
         }
     }
@@ -176,6 +186,15 @@ final class Sysmon {
     }
 
     private void loop() {
+        WaitClock.sysmonAwake(System.nanoTime());
+        try {
+            loopUntilTerminated();
+        } finally {
+            WaitClock.sysmonAsleep();
+        }
+    }
+
+    private void loopUntilTerminated() {
         int idle = 0;
         long delay = MIN_DELAY_NANOS;
         long allIdleSince = 0; // when sysmon first saw every token free (0: some P is busy)
@@ -187,6 +206,7 @@ final class Sysmon {
             }
             LockSupport.parkNanos(this, traceNanos == 0 ? delay : Math.min(delay, Math.max(0, nextTrace - System.nanoTime())));
             sched.counters.inc(Counter.SYSMON_WAKEUPS);
+            WaitClock.tick(System.nanoTime()); // the coarse clock of goroutine waits (Go: waitsince)
             if (traceNanos != 0) {
                 traceIfDue();
             }
@@ -226,6 +246,7 @@ final class Sysmon {
      * token taker takes a token, fences, then reads the flag.
      */
     private void deepSleep() {
+        WaitClock.sysmonAsleep(); // before the flag: a waker that sees the flag refreshes the clock after this
         sleeping = true;
         VarHandle.fullFence();
         if (sched.lvFreeTokens() == sched.procs && !sched.isTerminated()) {
@@ -238,6 +259,7 @@ final class Sysmon {
             sched.counters.inc(Counter.SYSMON_WAKEUPS);
         }
         sleeping = false;
+        WaitClock.sysmonAwake(System.nanoTime());
     }
 
     /**

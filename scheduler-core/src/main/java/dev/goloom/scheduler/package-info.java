@@ -44,6 +44,12 @@
  *   <tr><td>{@code GODEBUG=schedtrace}</td><td>{@code SchedulerStats}, fed by {@code Counter},
  *       {@code SingleWriterCounters}, {@code SharedCounters}; printed every interval by {@code Sysmon}
  *       ({@code -Dgoloom.schedtrace})</td></tr>
+ *   <tr><td>{@code traceback.go}'s {@code tracebackothers} / {@code goroutineheader}, {@code g.waitreason},
+ *       {@code g.waitsince}, {@code g.parentGoid}</td><td>{@code Goroutines} (dumps of every scheduler),
+ *       {@code GoroutineDump} (reads a goroutine: carriers for running/syscall, the virtual thread for the rest),
+ *       {@code DumpJson}, {@code G} (the registry's per-goroutine record), {@code spi.WaitClock} (the coarse clock
+ *       sysmon keeps for wait starts), {@code spi.WaitDescriber} (channels' and select's waits, read from the park
+ *       blocker)</td></tr>
  *   <tr><td>{@code isSystemGoroutine} (here: the JDK's socket sub-pollers, {@code -Dgoloom.pollers=goloom})</td>
  *       <td>{@code spi.SystemGoroutines}, {@code GoScheduler.startSystem}</td></tr>
  *   <tr><td>{@code GOMAXPROCS} and {@code GODEBUG} parsing</td><td>{@code SchedulerConfig}</td></tr>

@@ -237,7 +237,7 @@ public final class Select {
         chans[i] = c;
         original[i] = c;
         isSend[i] = send;
-        waiters[i] = new Waiter(owner, i);
+        waiters[i] = new Waiter(owner, i, c, send);
         ncases = i + 1;
         nactive = -1;
         return i;
@@ -379,6 +379,7 @@ public final class Select {
         }
         selunlock(n);
 
+        owner.waitingOn(waiters, lockOrder, n); // for goroutine dumps: the owner is the park blocker
         int outcome = park(timed, nanos); // WON, or CANCELLED for interrupt / timeout
         boolean lateInterrupt = outcome == LATE_INTERRUPT;
 
@@ -447,9 +448,9 @@ public final class Select {
                     }
                     return WON;
                 }
-                TimerSupport.parkNanos(this, remaining); // on goloom, woken by the scheduler's timer
+                TimerSupport.parkNanos(owner, remaining); // on goloom, woken by the scheduler's timer
             } else {
-                LockSupport.park(this);
+                LockSupport.park(owner);
             }
             if (Thread.interrupted()) {
                 return owner.tryCancel() ? CANCELLED_INTERRUPT : LATE_INTERRUPT;
@@ -507,6 +508,7 @@ public final class Select {
     /** Go: {@code block()} / a select whose cases are all nil. */
     private int blockWithoutCases(boolean timed, long nanos) throws InterruptedException {
         long deadline = timed ? System.nanoTime() + nanos : 0L;
+        owner.waitingOnNothing(); // for goroutine dumps: the owner is the park blocker
         for (;;) {
             if (Thread.interrupted()) {
                 throw new InterruptedException("interrupted while blocked in select with no cases");
@@ -516,9 +518,9 @@ public final class Select {
                 if (remaining <= 0L) {
                     return TIMED_OUT;
                 }
-                TimerSupport.parkNanos(this, remaining); // on goloom, woken by the scheduler's timer
+                TimerSupport.parkNanos(owner, remaining); // on goloom, woken by the scheduler's timer
             } else {
-                LockSupport.park(this);
+                LockSupport.park(owner);
             }
         }
     }

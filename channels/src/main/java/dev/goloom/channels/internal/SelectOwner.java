@@ -1,5 +1,7 @@
 package dev.goloom.channels.internal;
 
+import dev.goloom.channels.Chan;
+
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
@@ -41,6 +43,17 @@ public final class SelectOwner {
     /** The selecting thread; written by it before enqueueing, read by wakers under a channel lock. */
     public Thread thread;
 
+    // What the select waits on, for goroutine dumps (GoroutineWaits): plain fields written by the select thread
+    // before it parks with this owner as the park blocker, read racily by dumping threads (which bound-check).
+    /** Go: {@code g.waitsince}: start of the current wait ({@link GoroutineWaits#now()}). */
+    private long waitSince;
+    /** The wait is a select without enabled cases (Go's {@code select {}}). */
+    private boolean noCases;
+    /** The waiters of the enabled cases: {@code waiters[order[k]]} for {@code k < n}. */
+    private Waiter[] waiters;
+    private int[] order;
+    private int n;
+
     /** Accessed through {@link #STATE}: CAS by wakers and the select thread; volatile read in the park loop. */
     @SuppressWarnings("unused")
     private volatile int state;
@@ -73,6 +86,55 @@ public final class SelectOwner {
     /** The winning waiter, or null. Only for the select thread, after re-locking its channels. */
     public Waiter winner() {
         return winner;
+    }
+
+    /**
+     * Records what the coming park waits on, for dumps: the cases {@code waiters[order[k]]}, {@code k < n}. The
+     * select thread, before it parks.
+     */
+    public void waitingOn(Waiter[] waiters, int[] order, int n) {
+        this.waiters = waiters;
+        this.order = order;
+        this.n = n;
+        this.noCases = false;
+        this.waitSince = GoroutineWaits.now();
+    }
+
+    /** Records that the coming park is a select without enabled cases. The select thread, before it parks. */
+    public void waitingOnNothing() {
+        this.n = 0;
+        this.noCases = true;
+        this.waitSince = GoroutineWaits.now();
+    }
+
+    /** Start of the recorded wait (racy read, for dumps). */
+    long waitSince() {
+        return waitSince;
+    }
+
+    /** True if the recorded wait has no cases (racy read, for dumps). */
+    boolean noCases() {
+        return noCases;
+    }
+
+    /**
+     * The recorded wait's cases as (channel, send) pairs, in lock order; a racy read for dumps that skips what
+     * does not hold together.
+     */
+    void forEachCase(java.util.function.BiConsumer<Chan<?>, Boolean> action) {
+        Waiter[] ws = waiters;
+        int[] ord = order;
+        int count = n;
+        if (ws == null || ord == null) {
+            return;
+        }
+        for (int k = 0; k < Math.min(count, ord.length); k++) {
+            int i = ord[k];
+            Waiter w = i >= 0 && i < ws.length ? ws[i] : null;
+            if (w != null && w.chan != null) {
+                action.accept(w.chan, w.send);
+            }
+        }
     }
 
     /** Back to WAITING for the next select. The select thread, holding all its channels' locks. */

@@ -109,6 +109,11 @@ public final class TimerSupport {
         }
     }
 
+    /** True if scheduler-core is present and readable (checked once, when this class initialised). */
+    static boolean schedulerPresent() {
+        return SCHEDULER_PRESENT;
+    }
+
     /** True if timers scheduled by the calling code go to a goloom scheduler. */
     public static boolean onGoloom() {
         return SCHEDULER_PRESENT && OnGoloom.onGoloom();

@@ -1,11 +1,17 @@
 package dev.goloom.channels.internal;
 
+import dev.goloom.channels.Chan;
+
 /**
  * A thread's entry in a channel's wait queue. Go: {@code sudog}.
  *
- * <p>A plain blocking {@code send}/{@code recv} creates one waiter; a select creates one per case and shares a
- * {@link SelectOwner} among them. Fields and who may touch them:
+ * <p>A plain blocking {@code send}/{@code recv} creates one waiter and parks with it as the
+ * {@code LockSupport.park} blocker, so that goroutine dumps find the operation, channel and start of the wait
+ * ({@link GoroutineWaits}); a select creates one per case and shares a {@link SelectOwner} among them (which is
+ * then the blocker). Fields and who may touch them:
  * <ul>
+ *   <li>{@link #chan}, {@link #send}, {@link #since}: final; for dumps, which read them racily through the
+ *       blocker.</li>
  *   <li>{@link #thread}, {@link #select}, {@link #caseIndex}: set by the owning thread before the waiter is queued;
  *       read by wakers under the channel lock.</li>
  *   <li>{@link #elem}: for a sender, the value to hand over; for a receiver, the slot the waker fills. Guarded by
@@ -24,6 +30,12 @@ package dev.goloom.channels.internal;
  */
 public final class Waiter {
     public Thread thread;
+    /** The channel this waiter waits on: for a select case, the channel the case was added with (maybe null). */
+    public final Chan<?> chan;
+    /** True for a send, false for a receive. */
+    public final boolean send;
+    /** Go: {@code g.waitsince}. Start of a plain waiter's wait ({@link GoroutineWaits#now()}); 0 for select cases. */
+    public final long since;
     public Object elem;
     public boolean success;
     public volatile boolean completed;
@@ -43,18 +55,24 @@ public final class Waiter {
     Waiter prev;
     boolean queued;
 
-    /** A waiter for a plain blocking send or receive by the current thread. */
-    public Waiter(Object elem) {
+    /** A waiter for a plain blocking send (with {@code elem}) or receive on {@code chan} by the current thread. */
+    public Waiter(Chan<?> chan, Object elem, boolean send) {
         this.thread = Thread.currentThread();
+        this.chan = chan;
+        this.send = send;
+        this.since = GoroutineWaits.now();
         this.elem = elem;
         this.select = null;
         this.caseIndex = -1;
     }
 
-    /** A reusable waiter for case {@code caseIndex} of a select. */
-    public Waiter(SelectOwner select, int caseIndex) {
+    /** A reusable waiter for case {@code caseIndex} of a select, a send or receive on {@code chan}. */
+    public Waiter(SelectOwner select, int caseIndex, Chan<?> chan, boolean send) {
         this.select = select;
         this.caseIndex = caseIndex;
+        this.chan = chan;
+        this.send = send;
+        this.since = 0L;
     }
 
     /** Whether this waiter is linked into a channel queue. Caller holds that channel's lock. */
