@@ -43,10 +43,29 @@ public final class ChildPrograms {
             case "socket-io-after-close" -> socketIoAfterClose();
             case "hosted-pollers" -> hostedPollers();
             case "schedtrace" -> {
-                // Runs work for a while so that sysmon, tracing every 50 ms, prints several lines, then exits.
+                // Runs work until sysmon, tracing every 50 ms, has printed three lines (however slow a loaded
+                // machine makes it; a minute at most), then exits. Counts the lines sysmon writes to System.err.
+                java.io.PrintStream err = System.err;
+                java.util.concurrent.atomic.AtomicInteger lines = new java.util.concurrent.atomic.AtomicInteger();
+                System.setErr(new java.io.PrintStream(new java.io.OutputStream() {
+                    private final StringBuilder line = new StringBuilder();
+
+                    @Override
+                    public synchronized void write(int b) {
+                        err.write(b);
+                        if (b == '\n') {
+                            if (line.indexOf("SCHED ") == 0) {
+                                lines.incrementAndGet();
+                            }
+                            line.setLength(0);
+                        } else if (line.length() < 16) {
+                            line.append((char) b);
+                        }
+                    }
+                }, true));
                 try (GoScheduler s = GoScheduler.builder().maxProcs(2).name("traced").build()) {
-                    long end = System.nanoTime() + 400_000_000L;
-                    while (System.nanoTime() < end) {
+                    long end = System.nanoTime() + 60_000_000_000L;
+                    while (lines.get() < 3 && System.nanoTime() < end) {
                         Go.go(s, () -> { }).join();
                     }
                 }
