@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the JDK's own virtual-thread tests (test/jdk/java/lang/Thread/virtual: main tier and stress/) on goloom, with
-# the JDK's default scheduler as the control (issue #11; not in CI, about half an hour on 2 cores).
+# the JDK's default scheduler as the control (issue #11; not in CI; about 75 minutes on a busy 2-core machine).
 #
 #   bench/jdk-vthread-suite.sh --mirror REPO [--tag jdk-25+27]   tests from a git repository of the JDK's sources
 #   bench/jdk-vthread-suite.sh --jdk-src DIR                      tests from a JDK source checkout

@@ -118,9 +118,8 @@ public final class VThreadSuite {
         }
         long start = System.nanoTime();
         Map<String, String> compiled = compileAll(actions);
-        if (actions.stream().anyMatch(JtregTest.Action::nativeLibs)) {
-            buildNative();
-        }
+        buildNative(); // also for actions without /native: MonitorPinnedEvents loads VThreadPinner's library
+
         List<Row> rows = new ArrayList<>();
         int n = 0;
         for (JtregTest.Action a : actions) {
@@ -261,9 +260,9 @@ public final class VThreadSuite {
         cmd.addAll(a.vmOptions());
         cmd.addAll(JtregTest.moduleFlags(a.modules()));
         cmd.add("--add-opens=java.base/java.lang=ALL-UNNAMED"); // goloom's flag, on every side: only the scheduler differs
-        if (a.nativeLibs()) {
-            cmd.add("-Djava.library.path=" + nativeDir);
-        }
+        // on every action, as the JDK's make test gives jtreg a native path for all of them; /native only says a
+        // test cannot run without it
+        cmd.add("-Djava.library.path=" + nativeDir);
         String srcDir = suite.resolve(a.file() + ".java").getParent().toString();
         cmd.addAll(List.of("-Dtest.jdk=" + System.getProperty("java.home"), "-Dtest.src=" + srcDir,
                 "-Dtest.classes=" + classes, "-Dtest.class.path=" + classes, "-Dtest.nativepath=" + nativeDir,
