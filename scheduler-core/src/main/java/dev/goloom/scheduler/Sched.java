@@ -304,7 +304,8 @@ final class Sched {
             // parked (or is about to: stopm re-checks under this lock). If work is queued (globally, or readied
             // into a running P's queue: found by the wake-up model, WakeupProtocolLincheckTest), hand the token to
             // an idle carrier now, or nobody would come back for that work until its P's carrier gets to it.
-            idle = runq.isEmpty() && !anyLocalWork() ? null : carriers.mget();
+            // (No token to hand if a shrink took this P's meanwhile: then no carrier is taken off the idle list.)
+            idle = freeTokens == 0 || (runq.isEmpty() && !anyLocalWork()) ? null : carriers.mget();
             if (idle != null) {
                 handed = pidleget();
             }
