@@ -37,6 +37,11 @@ import java.util.concurrent.locks.LockSupport;
  * one: a backstop for the carrier that sleeps for them). Go sleeps at the first all-idle round; goloom's wake-up
  * would then cost every request of a lightly loaded server a futex call.
  *
+ * <p>maxProcs (Go: sysmon's {@code sysmonUpdateGOMAXPROCS} call): once a second, while the scheduler's maxProcs
+ * is a default (the container's CPU limit or the CPU count) and {@code -Dgoloom.updatemaxprocs} is not false,
+ * sysmon reads the default again and resizes if it changed ({@link Procresize#update}). It does so only in rounds
+ * it is awake for: an idle scheduler picks a change up when work next wakes it.
+ *
  * <p>State: the per-P {@link Tick}s are touched only by the sysmon thread; {@link #sleeping} is the one field
  * shared with other threads (see {@link #wake()}).
  */
