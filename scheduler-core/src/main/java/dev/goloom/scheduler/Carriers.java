@@ -1,5 +1,7 @@
 package dev.goloom.scheduler;
 
+import dev.goloom.scheduler.internal.TimerHeap;
+
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -152,17 +154,17 @@ final class Carriers {
                 p.casStatus(P.SYSCALL, P.RUNNING);
             }
             p.runq.drain(); // its queue goes where any carrier can take it
+            long moved = TimerHeap.NONE;
             sched.lock.lock();
             try {
-                if (p.casStatus(P.RUNNING, P.IDLE)) {
-                    sched.pidleput(p, true);
-                } else if (p.casStatus(P.BLOCKED, P.IDLE)) {
-                    sched.pidleput(p, false);
+                if (p.status() != P.IDLE && p.status() != P.DEAD) {
+                    moved = sched.putIdle(p); // RUNNING frees its token, BLOCKED has none, RETIRING is retired
                 }
                 m.p = null;
             } finally {
                 sched.lock.unlock();
             }
+            sched.timers.moved(moved);
         }
         if (m.spinning) {
             m.spinning = false;

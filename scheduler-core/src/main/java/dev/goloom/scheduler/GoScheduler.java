@@ -116,7 +116,8 @@ public final class GoScheduler implements Executor, AutoCloseable {
 
     /**
      * The process-wide scheduler used by {@code Go.go(Runnable)}: created on first use, named {@code "goloom"},
-     * with {@code maxProcs} from {@code GOMAXPROCS}, then {@code -Dgoloom.maxprocs}, then the number of processors.
+     * with {@code maxProcs} from {@code GOMAXPROCS}, then {@code -Dgoloom.maxprocs}, then the container's CPU limit
+     * or the number of processors ({@link SchedulerConfig}).
      * It is never terminated by goloom; its carriers are daemon threads.
      *
      * @throws IllegalArgumentException if {@code GOMAXPROCS} or {@code goloom.maxprocs} is not an integer in
@@ -135,9 +136,60 @@ public final class GoScheduler implements Executor, AutoCloseable {
         return config.name;
     }
 
-    /** The number of Ps (Go: {@code runtime.GOMAXPROCS(0)}). */
+    /**
+     * The number of Ps now (Go: {@code runtime.GOMAXPROCS(0)}): the configured value until {@link #setMaxProcs}
+     * or an automatic update changes it ({@link #config()} keeps the configured one).
+     */
     public int maxProcs() {
-        return config.procs;
+        return sched.lvProcs();
+    }
+
+    /**
+     * Where {@link #maxProcs()} came from: one of {@link SchedulerConfig#maxProcsSource()}'s values, or
+     * {@link SchedulerConfig#SOURCE_SET} ({@code "setMaxProcs"}) once {@link #setMaxProcs} was called.
+     */
+    public String maxProcsSource() {
+        return sched.procsSource();
+    }
+
+    /**
+     * Sets the number of Ps (Go: {@code runtime.GOMAXPROCS(n)}) while the scheduler runs, and returns the previous
+     * number. No queued goroutine is lost or run twice.
+     * <ul>
+     *   <li>Growing: the new Ps can run goroutines at once; a carrier is woken if work is queued.</li>
+     *   <li>Shrinking: the Ps with the highest ids go away. An idle one goes at once. One a carrier holds loses its
+     *       run token at once; the goroutine running there runs on until it parks, yields or ends (it is asked to
+     *       yield, see {@code Go.checkpoint()}), then its carrier moves the P's queued goroutines to the global
+     *       queue and its timers to a remaining P. Until then more than {@code n} goroutines may run, as when sysmon
+     *       moves a blocked carrier's token. A carrier blocked in a system call or pinned keeps its P, which other
+     *       carriers may steal from, until the call returns.</li>
+     * </ul>
+     * Returns without waiting for carriers (it never blocks, parks or reacts to interrupts), so it may be called
+     * from a goroutine of this scheduler, even one whose P goes away. Concurrent calls are applied one at a time.
+     * The value counts as set explicitly: the automatic updates of a default maxProcs (the container's CPU limit,
+     * the processor count) stop for this scheduler, as in Go. {@link #maxProcsSource()} then says
+     * {@code "setMaxProcs"}.
+     *
+     * <p>A shut-down scheduler whose goroutines still run resizes like a running one. A terminated scheduler only
+     * records {@code n} (returned by {@link #maxProcs()}, shown by {@link #stats()}): it has nothing left to run and
+     * starts no carrier.
+     *
+     * @param n the number of Ps, 1 to {@link #MAX_PROCS} and at most {@link SchedulerConfig#maxThreads()}
+     * @return the number of Ps before this call
+     * @throws IllegalArgumentException if {@code n} is out of that range (the message names {@code n})
+     */
+    public int setMaxProcs(int n) {
+        SchedulerConfig.checkProcs(n, "setMaxProcs(int)");
+        if (n > config.maxThreads) {
+            throw new IllegalArgumentException("maxProcs must be <= maxThreads (" + config.maxThreads + "), got " + n
+                    + " (from setMaxProcs(int))");
+        }
+        return sched.resizer.resize(n, SchedulerConfig.SOURCE_SET, false);
+    }
+
+    /** The engine (tests: invariant checks, internal views). */
+    Sched sched() {
+        return sched;
     }
 
     /** The settings this scheduler was built with. */
@@ -430,7 +482,8 @@ public final class GoScheduler implements Executor, AutoCloseable {
     public SchedulerStats stats() {
         long[] totals = new long[Counter.COUNT];
         sched.addCounters(totals);
-        return new SchedulerStats(config.name, config.procs, sched.lvFreeTokens(), sched.carriers.mcount(), sched.carriers.nmidle(),
+        return new SchedulerStats(config.name, sched.lvProcs(), sched.procsSource(), sched.lvFreeTokens(),
+                sched.carriers.mcount(), sched.carriers.nmidle(),
                 sched.lvNmspinning(), sched.carriers.mHighWater(), sched.queueLengths(), sched.runq.size(),
                 goroutines.size() + plainLive.get(), totals, runState != RUNNING, runState == TERMINATED);
     }
@@ -455,7 +508,8 @@ public final class GoScheduler implements Executor, AutoCloseable {
 
     @Override
     public String toString() {
-        return "GoScheduler[" + config.name + ", maxProcs=" + config.procs + ", " + switch (runState) {
+        return "GoScheduler[" + config.name + ", maxProcs=" + sched.lvProcs() + " (" + sched.procsSource() + "), "
+                + switch (runState) {
             case RUNNING -> "running";
             case SHUTDOWN -> "shutting down";
             default -> "terminated";

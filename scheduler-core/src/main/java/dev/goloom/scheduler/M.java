@@ -262,10 +262,18 @@ final class M extends Carrier {
         for (;;) {
             P pp = p;
             // 0. Sysmon took this P's token while the last task ran (blocked or hogging): take a free token back,
-            //    or hand the P's queue to the global queue and park (Go: exitsyscall0's "no P: park" branch).
+            //    or hand the P's queue to the global queue and park (Go: exitsyscall0's "no P: park" branch). Or a
+            //    shrink removed the P (RETIRING; reacquire refuses it): queue to the global queue, P retired, and
+            //    this carrier takes another P in stopm if work and a token are there (Procresize, step 3).
             if (pp.status() != P.RUNNING) {
                 syscallTask = null; // a task that left a syscall open has returned (parked inside it): not here now
                 if (!pp.casStatus(P.SYSCALL, P.RUNNING) && !sched.reacquire(pp)) { // (SYSCALL: a task left one open)
+                    if (spinning) {
+                        // Only a shrink takes a spinning carrier's P (sysmon takes tokens from carriers in a task,
+                        // which never spin): stop spinning first (a full fence); dropBlockedP's wakep re-checks.
+                        spinning = false;
+                        sched.xaddNmspinning(-1);
+                    }
                     sched.dropBlockedP(this, pp);
                     if (!sched.timers.stopm(this)) {
                         return null;
@@ -305,7 +313,7 @@ final class M extends Carrier {
             }
             // 5. Steal, if allowed to spin: at most half of the busy tokens have spinning carriers.
             int nmspinning = sched.lvNmspinning();
-            if (spinning || 2 * nmspinning < sched.procs - sched.lvFreeTokens()
+            if (spinning || 2 * nmspinning < sched.lvProcs() - sched.lvFreeTokens()
                     || (nmspinning == 0 && sched.anyTokenlessWork())) {
                 if (!spinning) {
                     becomeSpinning();
@@ -387,7 +395,8 @@ final class M extends Carrier {
     }
 
     /**
-     * Go: {@code stealWork}. Up to {@link #STEAL_TRIES} passes over all other busy Ps in random order (a random
+     * Go: {@code stealWork}. Up to {@link #STEAL_TRIES} passes over all other busy Ps (a snapshot of
+     * {@code allp()}: its length may change between two calls when the scheduler is resized) in random order (a random
      * start and a random stride coprime with their number), taking half of the first non-empty ring found. Runnext
      * slots are only taken on the last pass (on any pass in randomized mode).
      */
@@ -414,7 +423,7 @@ final class M extends Carrier {
             for (int k = 0; k < n; k++, pos = (pos + stride) % n) {
                 P victim = ps[pos];
                 int vs = victim.status();
-                if (victim == pp || vs == P.IDLE) {
+                if (victim == pp || vs == P.IDLE || vs == P.DEAD) { // DEAD: removed since the snapshot, empty
                     continue;
                 }
                 Runnable t = pp.runq.stealFrom(victim.steal, stealRunNext, vs == P.RUNNING,

@@ -34,10 +34,22 @@ import java.util.SplittableRandom;
  * SYSCALL  -&gt; BLOCKED  // sysmon retake (Go: retake), or entersyscallblock           sysmon or owner, CAS under lock
  * BLOCKED  -&gt; RUNNING  // its M is back and a token is free                         owner, under sched lock
  * BLOCKED  -&gt; IDLE     // its M is back, no token free: queue moved to global        owner, under sched lock
+ * IDLE     -&gt; DEAD     // setMaxProcs shrank to at most its id (Go: procresize)     resizer, under sched lock
+ * RUNNING  -&gt; RETIRING // the same while a carrier holds it: its token is taken     resizer, CAS under sched lock
+ * SYSCALL  -&gt; RETIRING //   back at once; the carrier finishes its task, then       resizer, CAS under sched lock
+ * BLOCKED  -&gt; RETIRING //   retires the P at its next scheduling point              resizer, CAS under sched lock
+ * RETIRING -&gt; DEAD     // its M is back: queue moved to global, timers to a live P   owner, under sched lock
+ * RETIRING -&gt; BLOCKED  // setMaxProcs grew past its id before its M came back        resizer, under sched lock
+ * DEAD     -&gt; IDLE     // setMaxProcs grew past its id, or a spare was needed        under sched lock
  * </pre>
- * RUNNING and SYSCALL hold a token; IDLE and BLOCKED do not. Status changes are CASes (or volatile stores under
- * the sched lock where no CAS can race), so sysmon and the owner never both win a transition; the free-token
- * count changes only under the sched lock.
+ * RUNNING and SYSCALL hold a token; IDLE, BLOCKED, RETIRING and DEAD do not. Status changes are CASes (or
+ * volatile stores under the sched lock where no CAS can race), so sysmon, the resizer and the owner never both
+ * win a transition; the free-token count changes only under the sched lock. Nobody but the resizer leaves
+ * RETIRING except its owner retiring it, so the owner's other CASes (RUNNING/SYSCALL, BLOCKED -&gt; RUNNING) fail on
+ * it and send the carrier to its scheduling point. A DEAD P is in no run-queue list ({@code Sched.allp()}), owns
+ * nothing (its queue and timer heap are empty, the heap closed) and is reused, id and counters included, when the
+ * scheduler grows again (Go keeps {@code allp[i]} past {@code gomaxprocs} for the same reason). How resizing
+ * works: {@code Sched}, "Resizing".
  *
  * <h2>Who touches what</h2>
  * <ul>
@@ -54,6 +66,10 @@ final class P {
     static final int RUNNING = 1;
     static final int SYSCALL = 2;
     static final int BLOCKED = 3;
+    /** No token; its owner must retire it at its next scheduling point (see the state table). */
+    static final int RETIRING = 4;
+    /** Removed by a shrink; no owner, empty queue, closed timer heap (Go: {@code _Pdead}). */
+    static final int DEAD = 5;
 
     /** The name of a status, for traces. */
     static String statusName(int status) {
@@ -62,6 +78,8 @@ final class P {
             case RUNNING -> "running";
             case SYSCALL -> "syscall";
             case BLOCKED -> "blocked";
+            case RETIRING -> "retiring";
+            case DEAD -> "dead";
             default -> "status" + status;
         };
     }
@@ -95,7 +113,7 @@ final class P {
 
     /** See the state table. */
     private volatile int status = IDLE;
-    /** Owner M while not IDLE. Read by sysmon. */
+    /** Owner M while not IDLE or DEAD (null between startm's pidleget and the M's acquirep). Read by sysmon. */
     volatile M m;
     /** Link on the idle-P list. Guarded by the sched lock. */
     P link;
@@ -122,6 +140,11 @@ final class P {
     /** Volatile read of the status (any thread). */
     int status() {
         return status;
+    }
+
+    /** True for the statuses of a P that holds no token but still has an owner with a queue: BLOCKED, RETIRING. */
+    static boolean tokenless(int status) {
+        return status == BLOCKED || status == RETIRING;
     }
 
     /** A transition that must not race another (see the table). Any thread. */
@@ -173,11 +196,6 @@ final class P {
 
     @Override
     public String toString() {
-        return "P" + id + "[" + switch (status) {
-            case IDLE -> "idle";
-            case RUNNING -> "running";
-            case SYSCALL -> "syscall";
-            default -> "blocked";
-        } + ", queued=" + steal.size() + "]";
+        return "P" + id + "[" + statusName(status) + ", queued=" + steal.size() + "]";
     }
 }

@@ -2,9 +2,11 @@ package dev.goloom.scheduler;
 
 import dev.goloom.scheduler.internal.GlobalRunQueue;
 import dev.goloom.scheduler.internal.SpinLock;
+import dev.goloom.scheduler.internal.TimerHeap;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
@@ -23,9 +25,15 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <h2>Counts read without the lock</h2>
  * {@code freeTokens} (Go: {@code sched.npidle}, which counts idle Ps; goloom counts free run tokens, because a
- * blocked carrier's P loses its token but keeps its object) is written under the lock and read anywhere.
+ * blocked carrier's P loses its token but keeps its object) and {@code procs} (Go: {@code gomaxprocs}) are written
+ * under the lock and read anywhere; a reader that needs both consistent takes the lock.
  * {@code nmspinning} changes only by atomic read-modify-write ({@link #casNmspinning}, {@link #xaddNmspinning}),
  * each a full fence, as the "Delicate dance" in the package overview needs.
+ *
+ * <h2>Resizing</h2>
+ * {@link Procresize} changes {@code procs} at run time (Go: {@code procresize}); the P-list primitives it uses are
+ * here ({@link #spareP}, {@link #retire}, {@link #revive}, {@link #unlinkIdle}, {@link #setProcs}), each requiring
+ * the lock. Its invariants (tokens, live low ids, RETIRING and DEAD Ps) hold whenever the lock is free.
  */
 final class Sched {
     private static final VarHandle NMSPINNING;
@@ -41,7 +49,6 @@ final class Sched {
     final SchedulerConfig config;
     /** The facade: told when a goroutine ends, and how to report a plain task's exception. */
     final GoScheduler scheduler;
-    final int procs;
     /** Go: sched.runq. Unbounded FIFO under its own spin lock; lower priority than local queues. */
     final GlobalRunQueue runq = new GlobalRunQueue(1024);
     /** Go: sched.lock. */
@@ -51,14 +58,21 @@ final class Sched {
     final SharedCounters counters = new SharedCounters();
 
     /**
-     * Every P object: the {@code procs} original ones plus spares made when sysmon moved a token away from a
-     * blocked carrier's P and no idle P object was free. Copy-on-write under {@link #lock}; read without it.
+     * Go: allp. The live P objects (every status but DEAD) by id: the {@code procs} Ps with the lowest ids plus
+     * spares made when sysmon moved a token away from a blocked carrier's P and no idle P object was free, and Ps
+     * still RETIRING. Copy-on-write under {@link #lock}; read without it.
      */
     private volatile P[] allp;
+    /** Every P object ever made, indexed by id, DEAD ones included. Copy-on-write under {@link #lock}. */
+    private volatile P[] allPs;
     /** Go: sched.pidle. Guarded by {@link #lock}. */
     private P pidle;
     /** Free run tokens (Go: sched.npidle; see class comment). Written under {@link #lock}. */
     private volatile int freeTokens;
+    /** Go: gomaxprocs. Written under {@link #lock}. */
+    private volatile int procs;
+    /** Where {@link #procs} came from ({@link SchedulerConfig#maxProcsSource()}'s values). Written under lock. */
+    private volatile String procsSource;
     /** Go: sched.nmspinning. Atomic read-modify-writes only. */
     private volatile int nmspinning;
 
@@ -66,18 +80,21 @@ final class Sched {
     final Carriers carriers;
     /** The per-P timer heaps' logic: adding, running, the timer sleeper (Go: time.go). */
     final SchedTimers timers = new SchedTimers(this);
+    /** Go: procresize. Changes {@link #lvProcs()} at run time. */
+    final Procresize resizer = new Procresize(this);
     /** Set once, when the scheduler terminates: idle carriers exit, sysmon stops. */
     private volatile boolean terminated;
 
     Sched(SchedulerConfig config, GoScheduler scheduler) {
         this.config = config;
         this.scheduler = scheduler;
-        this.procs = config.procs;
+        int procs = config.procs;
         P[] ps = new P[procs];
         for (int i = 0; i < procs; i++) {
             ps[i] = new P(i, config, runq);
         }
         this.allp = ps;
+        this.allPs = ps;
         this.sysmon = new Sysmon(this);
         this.carriers = new Carriers(this);
         // All Ps start idle and every token is free: the first submission wakes a carrier (Go: procresize).
@@ -88,6 +105,8 @@ final class Sched {
                 pidle = ps[i];
             }
             freeTokens = procs;
+            this.procs = procs;
+            procsSource = config.procsSource;
         } finally {
             lock.unlock();
         }
@@ -98,6 +117,16 @@ final class Sched {
     /** Free run tokens, volatile read (any thread). */
     int lvFreeTokens() {
         return freeTokens;
+    }
+
+    /** Go: gomaxprocs, volatile read (any thread). */
+    int lvProcs() {
+        return procs;
+    }
+
+    /** Where {@link #lvProcs()} came from, volatile read (any thread). */
+    String procsSource() {
+        return procsSource;
     }
 
     /** Go: sched.nmspinning, volatile read (any thread). */
@@ -115,7 +144,10 @@ final class Sched {
         NMSPINNING.getAndAdd(this, delta);
     }
 
-    /** Every P object right now (a snapshot; spares may be added later). Any thread. */
+    /**
+     * The live P objects right now, by id (a snapshot: a P in it may become DEAD, with an empty queue and heap,
+     * and spares may be added later). Any thread.
+     */
     P[] allp() {
         return allp;
     }
@@ -139,7 +171,7 @@ final class Sched {
      */
     Runnable globrunqget(P p, int max) {
         Runnable[] batch = p.grab;
-        int n = globrunqgetCount(runq.size(), procs, max, batch.length);
+        int n = globrunqgetCount(runq.size(), procs, max, batch.length); // volatile read of procs: not on runnext's path
         if (n == 0) {
             return null;
         }
@@ -169,10 +201,10 @@ final class Sched {
         return Math.min(n, half);
     }
 
-    /** True if a P that lost its token to sysmon still has queued tasks (only stealing can reach them). */
+    /** True if a P that lost its token (to sysmon, or to a shrink) still has queued tasks (only stealing can reach them). */
     boolean anyTokenlessWork() {
         for (P p : allp) {
-            if (p.status() == P.BLOCKED && !p.steal.isEmpty()) {
+            if (P.tokenless(p.status()) && !p.steal.isEmpty()) {
                 return true;
             }
         }
@@ -264,15 +296,16 @@ final class Sched {
     void giveBack(P p, boolean spinning) {
         M idle;
         P handed = null;
+        long moved;
         lock.lock();
         try {
-            p.svStatus(P.IDLE);
-            pidleput(p, true);
+            moved = putIdle(p); // RUNNING as pidleget left it, or RETIRING/BLOCKED if a resize came in between
             // The token was out of the pool while newm tried: a carrier that gave up meanwhile found none free and
             // parked (or is about to: stopm re-checks under this lock). If work is queued (globally, or readied
             // into a running P's queue: found by the wake-up model, WakeupProtocolLincheckTest), hand the token to
             // an idle carrier now, or nobody would come back for that work until its P's carrier gets to it.
-            idle = runq.isEmpty() && !anyLocalWork() ? null : carriers.mget();
+            // (No token to hand if a shrink took this P's meanwhile: then no carrier is taken off the idle list.)
+            idle = freeTokens == 0 || (runq.isEmpty() && !anyLocalWork()) ? null : carriers.mget();
             if (idle != null) {
                 handed = pidleget();
             }
@@ -282,6 +315,7 @@ final class Sched {
         if (spinning) {
             xaddNmspinning(-1);
         }
+        timers.moved(moved);
         if (idle != null) {
             idle.startSpinning = false;
             idle.nextp = handed; // volatile: the P hand-off, as in startm
@@ -297,28 +331,48 @@ final class Sched {
 
     /**
      * Go: findRunnable's "release P" under {@code sched.lock}: unless the global queue has work, puts {@code m}'s
-     * P {@code p} on the idle list (with its token, or without one if sysmon took it meanwhile) and detaches it.
-     * Called by {@code m} only.
+     * P {@code p} (its queue empty) on the idle list (with its token, or without one if sysmon took it
+     * meanwhile), or retires it if a shrink made it RETIRING, and detaches it. Called by {@code m} only.
      *
      * @return false, with nothing changed, if the global queue has work
      */
     boolean releasep(M m, P p) {
+        long moved;
         lock.lock();
         try {
             if (!runq.isEmpty()) {
                 return false;
             }
-            if (p.casStatus(P.RUNNING, P.IDLE)) {
-                pidleput(p, true);
-            } else { // sysmon took the token meanwhile (BLOCKED): the P goes idle without one
-                p.casStatus(P.BLOCKED, P.IDLE);
-                pidleput(p, false);
-            }
+            moved = putIdle(p);
             m.p = null;
-            return true;
         } finally {
             lock.unlock();
         }
+        timers.moved(moved);
+        return true;
+    }
+
+    /**
+     * A carrier gives up {@code p}, whose queue is empty: RUNNING goes IDLE and frees its token, BLOCKED goes IDLE
+     * without one, RETIRING is retired (Resizing, step 3). Requires {@link #lock}.
+     *
+     * @return the earliest deadline of timers a retirement moved, or {@code TimerHeap.NONE}: pass it to
+     *         {@code SchedTimers.moved} after unlocking
+     */
+    long putIdle(P p) {
+        assert lock.isHeldByCurrentThread();
+        int st = p.status();
+        if (st == P.RETIRING) {
+            return retire(p);
+        }
+        if (st == P.RUNNING && p.casStatus(P.RUNNING, P.IDLE)) {
+            pidleput(p, true);
+        } else if (p.casStatus(P.BLOCKED, P.IDLE)) {
+            pidleput(p, false);
+        } else {
+            throw new IllegalStateException("cannot release " + p);
+        }
+        return TimerHeap.NONE;
     }
 
     /** Takes a free token with an idle P (see {@link #pidleget}), under the lock. Any thread. */
@@ -345,6 +399,146 @@ final class Sched {
         }
     }
 
+    // ============================================================================== P lists (see Procresize)
+
+    /** Every P object ever made, indexed by id, DEAD ones included (a snapshot). Any thread. */
+    P[] allPs() {
+        return allPs;
+    }
+
+    /**
+     * A P object for a free token when the idle list is empty: the DEAD P with the lowest id, revived, else a new
+     * one (Go: procresize reuses {@code allp[i]} before it allocates). Status IDLE, in {@link #allp()}, not on the
+     * idle list. Requires {@link #lock}.
+     */
+    P spareP() {
+        assert lock.isHeldByCurrentThread();
+        for (P p : allPs) {
+            if (p.status() == P.DEAD) {
+                p.timers.reopen();
+                p.svStatus(P.IDLE);
+                rebuildAllp();
+                return p;
+            }
+        }
+        return newP();
+    }
+
+    /** A new IDLE P with the next id, in allPs and {@link #allp()}. Requires {@link #lock}. */
+    private P newP() {
+        P[] old = allPs;
+        P p = new P(old.length, config, runq);
+        P[] grown = Arrays.copyOf(old, old.length + 1);
+        grown[old.length] = p;
+        allPs = grown;
+        rebuildAllp();
+        return p;
+    }
+
+    /** Makes the P with id {@code id} live and idle (revived, or new), on the idle list. Requires {@link #lock}. */
+    void revive(int id) {
+        assert lock.isHeldByCurrentThread();
+        P p;
+        if (id < allPs.length) {
+            p = allPs[id];
+            if (p.status() != P.DEAD) {
+                throw new IllegalStateException("P" + id + " is live: " + p);
+            }
+            p.timers.reopen();
+            p.svStatus(P.IDLE);
+            rebuildAllp();
+        } else if (id == allPs.length) {
+            p = newP();
+        } else {
+            throw new IllegalStateException("P ids must stay dense: asked for P" + id + " with " + allPs.length);
+        }
+        pidleput(p, false);
+    }
+
+    /**
+     * Resizing, step 3: {@code p} (IDLE and off the idle list, or RETIRING with its owner calling) becomes DEAD,
+     * leaves {@link #allp()}, and its timers move to a live P. Its queue must be empty. Requires {@link #lock}.
+     *
+     * @return the earliest deadline moved, or {@code TimerHeap.NONE}: pass it to {@code SchedTimers.moved} after
+     *         unlocking
+     */
+    long retire(P p) {
+        assert lock.isHeldByCurrentThread();
+        assert p.steal.isEmpty() : "retiring a P with queued tasks: " + p;
+        int st = p.status();
+        if (st != P.IDLE && st != P.RETIRING) {
+            throw new IllegalStateException("only an idle or retiring P can be retired: " + p);
+        }
+        p.m = null;
+        p.svStatus(P.DEAD);
+        rebuildAllp();
+        return p.timers.moveAllTo(timers.liveTarget(allp, procs).timers);
+    }
+
+    /** Takes idle P {@code p} off the idle list. Requires {@link #lock}. */
+    void unlinkIdle(P p) {
+        assert lock.isHeldByCurrentThread();
+        P prev = null;
+        for (P x = pidle; x != null; prev = x, x = x.link) {
+            if (x == p) {
+                if (prev == null) {
+                    pidle = x.link;
+                } else {
+                    prev.link = x.link;
+                }
+                x.link = null;
+                return;
+            }
+        }
+        throw new IllegalStateException(p + " is not on the idle list");
+    }
+
+    /** Publishes a resize: the new gomaxprocs, free-token count and source. Requires {@link #lock}. */
+    void setProcs(int procs, int freeTokens, String source) {
+        assert lock.isHeldByCurrentThread();
+        if (freeTokens < 0 || procs < 1) {
+            throw new IllegalStateException("procs " + procs + ", free tokens " + freeTokens);
+        }
+        this.freeTokens = freeTokens;
+        this.procs = procs;
+        this.procsSource = source;
+    }
+
+    /** The free-token count as the lock holder sees it. Requires {@link #lock}. */
+    int freeTokensLocked() {
+        assert lock.isHeldByCurrentThread();
+        return freeTokens;
+    }
+
+    /** The idle list, for checks (tests). Requires {@link #lock}. */
+    List<P> idleListLocked() {
+        assert lock.isHeldByCurrentThread();
+        List<P> out = new ArrayList<>();
+        for (P x = pidle; x != null; x = x.link) {
+            out.add(x);
+        }
+        return out;
+    }
+
+    /** allp = every P of allPs that is not DEAD, in id order. Requires {@link #lock}. */
+    private void rebuildAllp() {
+        P[] all = allPs;
+        int n = 0;
+        for (P p : all) {
+            if (p.status() != P.DEAD) {
+                n++;
+            }
+        }
+        P[] live = new P[n];
+        int i = 0;
+        for (P p : all) {
+            if (p.status() != P.DEAD) {
+                live[i++] = p;
+            }
+        }
+        allp = live;
+    }
+
     /**
      * Go: {@code pidleget}. Takes a free run token and an idle P object to hold it (a new spare P if every P object
      * is busy or blocked), status RUNNING. Returns null if no token is free. Requires {@link #lock} (also called by
@@ -360,11 +554,7 @@ final class Sched {
             pidle = p.link;
             p.link = null;
         } else {
-            P[] old = allp;
-            p = new P(old.length, config, runq);
-            P[] grown = Arrays.copyOf(old, old.length + 1);
-            grown[old.length] = p;
-            allp = grown;
+            p = spareP();
         }
         freeTokens = freeTokens - 1;
         p.svStatus(P.RUNNING);
@@ -372,7 +562,8 @@ final class Sched {
     }
 
     /**
-     * The P of the calling carrier lost its token to sysmon: take a free one back. Like Go's exitsyscallfast_pidle
+     * The P of the calling carrier lost its token to sysmon: take a free one back (never for a RETIRING P, which
+     * must go). Like Go's exitsyscallfast_pidle
      * it wakes sysmon if it sleeps (sysmon sleeps for good once every token is free, and this token may block
      * again). Called by {@code p}'s owner; requires no lock.
      */
@@ -422,22 +613,24 @@ final class Sched {
     }
 
     /**
-     * Carrier {@code m} is back from a task during which its P lost its token, and no token is free: as the P's
-     * only owner it moves the P's queue to the global queue, parks the P as idle (no token) and drops it.
-     * Called by {@code m} only.
+     * Carrier {@code m} is back from a task during which its P lost its token, and no token is free (BLOCKED), or
+     * a shrink removed the P (RETIRING): as the P's only owner it moves the P's queue to the global queue, then
+     * parks the P as idle (no token) or retires it, and drops it. Called by {@code m} only.
      */
     void dropBlockedP(M m, P p) {
         p.runq.drain();
+        long moved;
         lock.lock();
         try {
-            if (!p.casStatus(P.BLOCKED, P.IDLE)) {
+            if (!P.tokenless(p.status())) { // only the owner leaves BLOCKED/RETIRING towards a token: not here
                 throw new IllegalStateException("P" + p.id + " not blocked: " + p);
             }
-            pidleput(p, false);
+            moved = putIdle(p);
             m.p = null;
         } finally {
             lock.unlock();
         }
+        timers.moved(moved);
         wakep(); // the moved tasks need a carrier with a token
     }
 
@@ -455,7 +648,7 @@ final class Sched {
 
     /** Adds every counter of every P, every live M and the shared counters into {@code totals}. Any thread. */
     void addCounters(long[] totals) {
-        for (P p : allp) {
+        for (P p : allPs) { // DEAD ones too: totals never go backwards
             p.counters.addTo(totals);
         }
         carriers.addCounters(totals);

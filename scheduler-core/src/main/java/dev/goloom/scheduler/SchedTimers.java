@@ -41,6 +41,13 @@ import java.util.concurrent.locks.LockSupport;
  * A goroutine adding to its own P's heap skips the {@code wakep} (its carrier looks at that heap before it can go
  * idle) but still breaks a sleeper that would sleep past the new timer.
  *
+ * <h2>Ps that go away</h2>
+ * A P removed by {@code setMaxProcs} hands its heap to a live P under the sched lock ({@code Sched.retire},
+ * {@code TimerHeap.moveAllTo}), and the remover then calls {@link #moved}, which is the adder recipe's steps 2 and 3
+ * for the moved deadlines. A thread that picked the removed P from a stale {@code allp()} finds its heap closed and
+ * picks again, so no timer is ever left in a heap nobody scans. A RETIRING P keeps its heap (it is still in
+ * {@code allp()}, scanned like any other) until its owner retires it.
+ *
  * <h2>Termination</h2>
  * {@link #terminate()} drops every heap; the sleeper exits with the other idle carriers; {@link #addtimer} on a
  * terminated scheduler returns null (callers fall back to their own timer thread).
@@ -112,17 +119,43 @@ final class SchedTimers {
         GoTimer t = new GoTimer(action, unparkee);
         P pp = m != null ? m.p : null;
         if (pp != null) {
-            if (pp.timers.add(t, when) && when < pollUntil) {
+            int added = pp.timers.add(t, when); // never CLOSED: only pp's owner (this carrier) can retire pp
+            if (added == TimerHeap.EARLIEST && when < pollUntil) {
                 wakeNetPoller(when, false);
             }
-        } else {
-            P[] ps = sched.allp();
-            P target = ps[Math.floorMod(nextP.getAndIncrement(), Math.min(ps.length, sched.procs))];
-            if (target.timers.add(t, when)) {
-                wakeNetPoller(when, true);
+            if (added != TimerHeap.CLOSED) {
+                return t;
             }
         }
-        return t;
+        for (;;) {
+            int added = liveTarget(sched.allp(), sched.lvProcs()).timers.add(t, when);
+            if (added == TimerHeap.EARLIEST) {
+                wakeNetPoller(when, true);
+            }
+            if (added != TimerHeap.CLOSED) {
+                return t;
+            }
+            // The P was removed after this thread read allp (see "Ps that go away"): pick again.
+        }
+    }
+
+    /**
+     * The next of the Ps with the lowest {@code procs} ids in {@code ps} (an {@code allp()} snapshot), round-robin:
+     * where timers of threads holding no P go, and where a removed P's timers go. Any thread.
+     */
+    P liveTarget(P[] ps, int procs) {
+        return ps[Math.floorMod(nextP.getAndIncrement(), Math.min(ps.length, procs))];
+    }
+
+    /**
+     * A removed P's timers were moved to a live heap under the sched lock; {@code earliest} is the earliest moved
+     * deadline, or {@link TimerHeap#NONE} if none moved (then nothing to do). Wakes the sleeper if it would sleep
+     * past them, or a carrier if nobody sleeps (the adder recipe's steps 2 and 3). Any thread, sched lock not held.
+     */
+    void moved(long earliest) {
+        if (earliest != TimerHeap.NONE && !sched.isTerminated()) {
+            wakeNetPoller(earliest, true);
+        }
     }
 
     /**

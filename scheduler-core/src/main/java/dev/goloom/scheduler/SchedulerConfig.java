@@ -5,18 +5,25 @@ import dev.goloom.scheduler.internal.LocalRunQueue;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * The settings of one {@link GoScheduler}, fixed when it is built: what {@link Builder} was given, with the rest
  * resolved from the environment ({@code GOMAXPROCS}) and system properties ({@code -Dgoloom.*}). Every bad value
- * is rejected with an {@link IllegalArgumentException} that names the value and where it came from.
+ * is rejected with an {@link IllegalArgumentException} that names the value and where it came from. (maxProcs can
+ * change later, {@link GoScheduler#setMaxProcs}; this object keeps what was configured at build time.)
  *
  * <table class="striped">
  *   <caption>Settings and where their defaults come from</caption>
  *   <thead><tr><th>setting</th><th>builder</th><th>else</th><th>default</th></tr></thead>
  *   <tbody>
  *   <tr><td>maxProcs</td><td>{@link Builder#maxProcs}</td><td>env {@code GOMAXPROCS}, then
- *       {@code -Dgoloom.maxprocs}</td><td>available processors</td></tr>
+ *       {@code -Dgoloom.maxprocs}</td><td>the container's CPU limit rounded as in Go 1.25
+ *       ({@code max(2, ceil(quota/period))}, the smallest over the cgroup and its ancestors), if it is below the
+ *       number of CPUs the process may use; else available processors. Re-read once a second while the scheduler
+ *       runs. {@code -Dgoloom.containermaxprocs=false} ignores the container limit, and
+ *       {@code -Dgoloom.updatemaxprocs=false} stops the re-reads (Go: {@code GODEBUG=containermaxprocs=0},
+ *       {@code updatemaxprocs=0})</td></tr>
  *   <tr><td>maxThreads</td><td>{@link Builder#maxThreads}</td><td>{@code -Dgoloom.maxThreads}</td><td>256</td></tr>
  *   <tr><td>blockedThreshold</td><td>{@link Builder#blockedThreshold}</td><td>{@code -Dgoloom.blockedThreshold}</td>
  *       <td>10 ms</td></tr>
@@ -38,6 +45,25 @@ public final class SchedulerConfig {
      */
     static final String RANDOMIZE_PROPERTY = "goloom.debug.randomizeScheduler";
 
+    /** {@link #maxProcsSource()}: {@link Builder#maxProcs}. */
+    public static final String SOURCE_BUILDER = "builder";
+    /** {@link #maxProcsSource()}: the {@code GOMAXPROCS} environment variable. */
+    public static final String SOURCE_ENV = "GOMAXPROCS";
+    /** {@link #maxProcsSource()}: the {@code goloom.maxprocs} system property. */
+    public static final String SOURCE_PROPERTY = "goloom.maxprocs";
+    /** {@link #maxProcsSource()}: the container's (cgroup's) CPU limit, which was below the CPU count. */
+    public static final String SOURCE_CGROUP = "cgroup";
+    /** {@link #maxProcsSource()}: {@code Runtime.availableProcessors()}. */
+    public static final String SOURCE_CPUS = "availableProcessors";
+    /** The source {@link GoScheduler#maxProcsSource()} reports after {@link GoScheduler#setMaxProcs}. */
+    public static final String SOURCE_SET = "setMaxProcs";
+    /** Go: sysmon's {@code lastgomaxprocs+1e9}: how often an automatic maxProcs is read again. */
+    static final Duration PROCS_UPDATE_INTERVAL = Duration.ofSeconds(1);
+
+    /** What maxProcs is when nothing configured it, and why (Go: {@code defaultGOMAXPROCS}'s result). */
+    record ProcsDefault(int procs, String source) {
+    }
+
     final String name;
     final int procs;
     final String procsSource;
@@ -54,18 +80,31 @@ public final class SchedulerConfig {
     final long schedtraceNanos;
     /** Go's GODEBUG=scheddetail: schedtrace adds a line per P and per carrier. */
     final boolean scheddetail;
+    /** Go: defaultGOMAXPROCS. Where an automatic maxProcs comes from, at build time and at each update. */
+    final Supplier<ProcsDefault> defaultProcs;
+    /** How often sysmon reads an automatic maxProcs again, in ns; 0 = never (Go: GODEBUG=updatemaxprocs=0). */
+    final long procsUpdateNanos;
 
     private SchedulerConfig(Builder b) {
         this.name = b.name != null ? b.name : GoScheduler.nextDefaultName();
+        this.defaultProcs = b.defaultProcs != null ? b.defaultProcs
+                : DefaultMaxProcs.system(parseBooleanProperty("goloom.containermaxprocs", true));
+        this.procsUpdateNanos = !parseBooleanProperty("goloom.updatemaxprocs", true) ? 0
+                : (b.procsUpdateInterval != null ? b.procsUpdateInterval : PROCS_UPDATE_INTERVAL).toNanos();
         if (b.maxProcs != null) {
             this.procs = b.maxProcs;
-            this.procsSource = "builder";
+            this.procsSource = SOURCE_BUILDER;
         } else {
             String env = System.getenv("GOMAXPROCS");
             String prop = System.getProperty("goloom.maxprocs");
-            this.procs = resolveMaxProcs(env, prop, Runtime.getRuntime().availableProcessors());
-            this.procsSource = env != null && !env.isBlank() ? "GOMAXPROCS"
-                    : prop != null && !prop.isBlank() ? "goloom.maxprocs" : "availableProcessors";
+            if (b.defaultProcs == null && ((env != null && !env.isBlank()) || (prop != null && !prop.isBlank()))) {
+                this.procs = resolveMaxProcs(env, prop, 1);
+                this.procsSource = env != null && !env.isBlank() ? SOURCE_ENV : SOURCE_PROPERTY;
+            } else {
+                ProcsDefault d = defaultProcs.get();
+                this.procs = checkProcs(d.procs(), d.source());
+                this.procsSource = d.source();
+            }
         }
         this.timeSliceNanos = b.timeSlice.toNanos();
         this.keepAliveNanos = b.keepAlive.toNanos();
@@ -77,7 +116,7 @@ public final class SchedulerConfig {
                 : parseDurationProperty("goloom.blockedThreshold", DEFAULT_BLOCKED_THRESHOLD).toNanos();
         this.randomizeSeed = b.randomizeSeed != null ? b.randomizeSeed : parseSeedProperty(RANDOMIZE_PROPERTY);
         this.schedtraceNanos = parseIntProperty("goloom.schedtrace", 0, 0, Integer.MAX_VALUE) * 1_000_000L;
-        this.scheddetail = parseBooleanProperty("goloom.scheddetail");
+        this.scheddetail = parseBooleanProperty("goloom.scheddetail", false);
         if (maxThreads < procs) {
             throw new IllegalArgumentException("maxThreads must be >= maxProcs (" + procs + "), got " + maxThreads);
         }
@@ -88,17 +127,27 @@ public final class SchedulerConfig {
         return name;
     }
 
-    /** The number of Ps (Go: GOMAXPROCS). */
+    /**
+     * The number of Ps the scheduler was built with (Go: GOMAXPROCS at start). The current number is
+     * {@link GoScheduler#maxProcs()}, which {@link GoScheduler#setMaxProcs} and the automatic updates change.
+     */
     public int maxProcs() {
         return procs;
     }
 
     /**
-     * Where {@link #maxProcs()} came from: {@code "builder"}, {@code "GOMAXPROCS"}, {@code "goloom.maxprocs"} or
-     * {@code "availableProcessors"}.
+     * Where {@link #maxProcs()} came from: {@link #SOURCE_BUILDER}, {@link #SOURCE_ENV} ({@code "GOMAXPROCS"}),
+     * {@link #SOURCE_PROPERTY} ({@code "goloom.maxprocs"}), {@link #SOURCE_CGROUP} or {@link #SOURCE_CPUS}
+     * ({@code "availableProcessors"}). The last two are automatic: sysmon reads them again once a second unless
+     * {@code -Dgoloom.updatemaxprocs=false}.
      */
     public String maxProcsSource() {
         return procsSource;
+    }
+
+    /** True for the sources sysmon re-reads ({@link #SOURCE_CGROUP}, {@link #SOURCE_CPUS}). */
+    static boolean isAutomatic(String source) {
+        return SOURCE_CGROUP.equals(source) || SOURCE_CPUS.equals(source);
     }
 
     /** How long a runnext chain may hold a P before other local work gets a turn. */
@@ -170,9 +219,12 @@ public final class SchedulerConfig {
         }
     }
 
-    private static boolean parseBooleanProperty(String key) {
+    private static boolean parseBooleanProperty(String key, boolean dflt) {
         String v = System.getProperty(key);
-        if (v == null || v.isBlank() || v.trim().equalsIgnoreCase("false")) {
+        if (v == null || v.isBlank()) {
+            return dflt;
+        }
+        if (v.trim().equalsIgnoreCase("false")) {
             return false;
         }
         if (v.trim().equalsIgnoreCase("true")) {
@@ -230,7 +282,8 @@ public final class SchedulerConfig {
         return checkProcs(n, source);
     }
 
-    private static int checkProcs(int n, String source) {
+    /** Checks a maxProcs value: 1 to {@link #MAX_PROCS}, else an IllegalArgumentException naming it and its source. */
+    static int checkProcs(int n, String source) {
         if (n < 1) {
             throw new IllegalArgumentException("maxProcs must be >= 1, got " + n + " (from " + source + ")");
         }
@@ -258,6 +311,8 @@ public final class SchedulerConfig {
         private Integer maxThreads;
         private Duration blockedThreshold;
         private Long randomizeSeed;
+        private Supplier<ProcsDefault> defaultProcs;
+        private Duration procsUpdateInterval;
 
         Builder() {
         }
@@ -277,7 +332,9 @@ public final class SchedulerConfig {
 
         /**
          * The number of Ps (Go: GOMAXPROCS), 1 to 1024. Default: {@code GOMAXPROCS} env, then
-         * {@code -Dgoloom.maxprocs}, then {@code Runtime.availableProcessors()}.
+         * {@code -Dgoloom.maxprocs}, then the container's CPU limit or the processor count (see the class
+         * comment). A value set here (or by {@code GOMAXPROCS} or {@code -Dgoloom.maxprocs}) is never changed by
+         * the automatic updates; {@link GoScheduler#setMaxProcs} can still change it.
          *
          * @throws IllegalArgumentException if {@code maxProcs} is outside [1, 1024]
          */
@@ -369,6 +426,19 @@ public final class SchedulerConfig {
                 throw new IllegalArgumentException("randomizeScheduler seed must be non-zero, got 0");
             }
             this.randomizeSeed = seed;
+            return this;
+        }
+
+        /**
+         * Test-only: where an automatic maxProcs comes from (instead of the CPU count and the container limit;
+         * {@code GOMAXPROCS} and {@code -Dgoloom.maxprocs} are then ignored), and how often sysmon reads it again.
+         */
+        Builder defaultMaxProcs(Supplier<ProcsDefault> source, Duration updateInterval) {
+            if (updateInterval == null || updateInterval.compareTo(Duration.ofMillis(1)) < 0) {
+                throw new IllegalArgumentException("updateInterval must be >= 1ms, got " + updateInterval);
+            }
+            this.defaultProcs = Objects.requireNonNull(source, "source");
+            this.procsUpdateInterval = updateInterval;
             return this;
         }
 

@@ -12,6 +12,7 @@ import java.util.Objects;
 public final class SchedulerStats {
     private final String name;
     private final int procs;
+    private final String procsSource;
     private final int freeTokens;
     private final int threads;
     private final int idleThreads;
@@ -24,11 +25,12 @@ public final class SchedulerStats {
     private final boolean shutdown;
     private final boolean terminated;
 
-    SchedulerStats(String name, int procs, int freeTokens, int threads, int idleThreads, int spinningThreads,
+    SchedulerStats(String name, int procs, String procsSource, int freeTokens, int threads, int idleThreads, int spinningThreads,
                    int threadsHighWater, List<Integer> localQueueLengths, long globalQueueLength,
                    long liveGoroutines, long[] totals, boolean shutdown, boolean terminated) {
         this.name = Objects.requireNonNull(name);
         this.procs = procs;
+        this.procsSource = Objects.requireNonNull(procsSource);
         this.freeTokens = freeTokens;
         this.threads = threads;
         this.idleThreads = idleThreads;
@@ -54,9 +56,18 @@ public final class SchedulerStats {
         return name;
     }
 
-    /** Number of Ps (Go: gomaxprocs). */
+    /** Number of Ps (Go: gomaxprocs) at the time of the snapshot. */
     public int procs() {
         return procs;
+    }
+
+    /**
+     * Where {@link #procs()} came from: {@code "builder"}, {@code "GOMAXPROCS"}, {@code "goloom.maxprocs"},
+     * {@code "cgroup"} (the container's CPU limit), {@code "availableProcessors"} or {@code "setMaxProcs"} (the
+     * {@code SchedulerConfig.SOURCE_*} constants).
+     */
+    public String procsSource() {
+        return procsSource;
     }
 
     /**
@@ -88,7 +99,10 @@ public final class SchedulerStats {
         return threadsHighWater;
     }
 
-    /** Per P object (spares made by hand-offs included), tasks in its local ring plus runnext. */
+    /**
+     * Per live P object in id order (spares made by hand-offs included, and Ps a shrink removed whose carriers
+     * have not given them up yet), tasks in its local ring plus runnext.
+     */
     public List<Integer> localQueueLengths() {
         return localQueueLengths;
     }

@@ -43,6 +43,11 @@ import java.util.concurrent.locks.LockSupport;
  * ({@code spi.WaitClock}); going to its all-idle sleep, sysmon marks that clock unknown, and whoever wakes it
  * stores the time again.
  *
+ * <p>maxProcs (Go: sysmon's {@code sysmonUpdateGOMAXPROCS} call): once a second, while the scheduler's maxProcs
+ * is a default (the container's CPU limit or the CPU count) and {@code -Dgoloom.updatemaxprocs} is not false,
+ * sysmon reads the default again and resizes if it changed ({@link Procresize#update}). It does so only in rounds
+ * it is awake for: an idle scheduler picks a change up when work next wakes it.
+ *
  * <p>State: the per-P {@link Tick}s are touched only by the sysmon thread; {@link #sleeping} is the one field
  * shared with other threads (see {@link #wake()}).
  */
@@ -105,9 +110,11 @@ final class Sysmon {
     /** {@code -Dgoloom.schedtrace} in ns (0: off), and when the next line is due. Sysmon thread only. */
     private final long traceNanos;
     private long nextTrace;
+    /** When {@link #updateProcsIfDue} last read the default maxProcs. Sysmon thread only. */
+    private long lastProcsUpdate = System.nanoTime();
     /** The first failed round was logged. Sysmon thread only. */
     private boolean failureLogged;
-    /** Indexed by P id; grown when spare Ps appear. Sysmon thread only. */
+    /** Indexed by P id; grown when spare Ps appear or the scheduler grows. Sysmon thread only. */
     private Tick[] ticks = new Tick[0];
     /** Reads stuck carriers' run state. Sysmon thread only. */
     private final CarrierClock clock = new CarrierClock();
@@ -147,6 +154,28 @@ final class Sysmon {
             }
             System.err.print(out);
         } catch (Throwable e) { // out of memory while tracing: skip this line
+            failed(e);
+        }
+    }
+
+    /**
+     * Go: sysmon's {@code if debug.updatemaxprocs != 0 && lastgomaxprocs+1e9 <= now}. Once per update interval,
+     * while maxProcs is automatic and updates are on, reads the default again and resizes if it changed
+     * ({@link Procresize#update}). Sysmon thread only; reads files and allocates a little, once a second.
+     */
+    private void updateProcsIfDue() {
+        long interval = sched.config.procsUpdateNanos;
+        if (interval == 0 || !SchedulerConfig.isAutomatic(sched.procsSource())) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (now - lastProcsUpdate < interval) {
+            return;
+        }
+        lastProcsUpdate = now;
+        try {
+            sched.resizer.update();
+        } catch (Throwable e) { // out of memory while reading: retry next interval
             failed(e);
         }
     }
@@ -210,7 +239,8 @@ final class Sysmon {
             if (traceNanos != 0) {
                 traceIfDue();
             }
-            if (sched.lvFreeTokens() == sched.procs && !sched.anyTokenlessWork()) {
+            updateProcsIfDue();
+            if (sched.lvFreeTokens() == sched.lvProcs() && !sched.anyTokenlessWork()) {
                 long now = System.nanoTime();
                 if (allIdleSince == 0) {
                     allIdleSince = now;
@@ -249,7 +279,7 @@ final class Sysmon {
         WaitClock.sysmonAsleep(); // before the flag: a waker that sees the flag refreshes the clock after this
         sleeping = true;
         VarHandle.fullFence();
-        if (sched.lvFreeTokens() == sched.procs && !sched.isTerminated()) {
+        if (sched.lvFreeTokens() == sched.lvProcs() && !sched.isTerminated()) {
             long next = sched.timers.timeSleepUntil();
             if (next == Long.MAX_VALUE) {
                 LockSupport.park(this);
@@ -289,17 +319,17 @@ final class Sysmon {
     private int retake(long now) {
         int n = 0;
         P[] ps = sched.allp();
-        if (ticks.length < ps.length) {
-            growTicks(ps.length);
-        }
         for (P p : ps) {
+            if (p.id >= ticks.length) { // ids, not positions: allp skips DEAD Ps
+                growTicks(sched.allPs().length);
+            }
             Tick tick = ticks[p.id];
             int st = p.status();
             if (st == P.SYSCALL) {
                 if (retakeSyscall(p, tick, now)) {
                     n++;
                 }
-            } else if (st == P.BLOCKED) {
+            } else if (P.tokenless(st)) { // BLOCKED, or RETIRING after a shrink
                 if (rescueTokenlessWork(p)) {
                     n++;
                 }

@@ -53,6 +53,10 @@
  *   <tr><td>{@code isSystemGoroutine} (here: the JDK's socket sub-pollers, {@code -Dgoloom.pollers=goloom})</td>
  *       <td>{@code spi.SystemGoroutines}, {@code GoScheduler.startSystem}</td></tr>
  *   <tr><td>{@code GOMAXPROCS} and {@code GODEBUG} parsing</td><td>{@code SchedulerConfig}</td></tr>
+ *   <tr><td>{@code procresize}, {@code runtime.GOMAXPROCS(n)}, sysmon's {@code sysmonUpdateGOMAXPROCS}</td>
+ *       <td>{@code Procresize} (the P-list primitives it uses are in {@code Sched})</td></tr>
+ *   <tr><td>{@code defaultGOMAXPROCS}, {@code internal/runtime/cgroup}</td><td>{@code DefaultMaxProcs},
+ *       {@code CgroupCpu}</td></tr>
  *   <tr><td>{@code newproc}/{@code ready}: where a submitted task goes</td><td>{@code GoScheduler.execute}</td></tr>
  *   <tr><td>the hooks loom-bridge calls on the current carrier</td><td>{@code spi.Carrier},
  *       {@code spi.TaskSupport}</td></tr>
@@ -83,6 +87,13 @@
  * when every token is free) and takes a run token from a carrier stuck in one task while using almost no CPU, or
  * from one hogging the CPU while work waits (after setting its preempt flag, which {@code Go.checkpoint()} obeys).
  * Only the token moves, never the P object: see {@code P} and docs/adr/0001-run-token-moves-not-the-p.md.
+ *
+ * <h3>Resizing</h3>
+ * {@code GoScheduler.setMaxProcs} and sysmon's once-a-second update of a default maxProcs (the container's CPU
+ * limit, the CPU count) change the number of tokens without stopping the world: a P that goes away while a carrier
+ * holds it loses its token at once (status RETIRING) and its carrier, at its next scheduling point, moves the P's
+ * queue to the global queue and retires it; idle ones go at once; their timers move to a live P. The protocol and
+ * its invariants: {@code Procresize}.
  *
  * <h3>Timers</h3>
  * Each P has a timer heap ({@code internal.TimerHeap}, its own spin lock). Carriers run due timers in

@@ -24,8 +24,16 @@ import java.util.Arrays;
  * Every method may be called by any thread. The mutators take {@link #lock}, a never-parking {@link SpinLock}:
  * timers are added from goroutines that may be pinned (a park there would park the carrier), and run by carriers
  * in their scheduling loop. Critical sections only move array slots: nothing runs a timer's action, unparks, or
- * takes another lock while holding it, so this lock ranks below every other goloom lock and above none. Timers
- * never move between heaps (goloom never destroys a P), so {@link #cancel} finds a node's heap through the node.
+ * takes another lock while holding it, with one exception: {@link #moveAllTo} holds this heap's lock and then the
+ * target's. The scheduler makes those moves only under its own lock, one at a time, so at most one thread ever holds
+ * two heap locks and no cycle can form; this lock ranks below every other goloom lock. A node's heap changes only in
+ * such a move (a P removed by {@code setMaxProcs} hands its timers to a live P), so {@link #cancel} finds a node's
+ * heap through the node and follows it if it moved meanwhile.
+ *
+ * <h2>Closing</h2>
+ * {@link #moveAllTo} closes the heap it empties: from then on {@link #add} refuses ({@link #CLOSED}), so that a
+ * thread that picked this heap from a stale list of Ps picks again instead of leaving a timer where nobody looks.
+ * {@link #reopen()} undoes it when the P comes back.
  *
  * <p>Deadlines are compared with {@code <}, not by subtraction: callers saturate {@code now + delay} below
  * {@link #NONE} (HotSpot's {@code nanoTime} is a monotonic clock far from overflow).
@@ -33,15 +41,21 @@ import java.util.Arrays;
 public final class TimerHeap {
     /** "No timer": the {@link #earliest()} of an empty heap, and later than any deadline. */
     public static final long NONE = Long.MAX_VALUE;
+    /** {@link #add}: added, and now the earliest timer. */
+    public static final int EARLIEST = 1;
+    /** {@link #add}: added behind an earlier timer. */
+    public static final int ADDED = 0;
+    /** {@link #add}: not added, the heap is closed. */
+    public static final int CLOSED = -1;
 
-    private static final VarHandle EARLIEST;
+    private static final VarHandle EARLIEST_WHEN;
     private static final VarHandle SIZE;
     private static final VarHandle RUNNER;
 
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
-            EARLIEST = l.findVarHandle(TimerHeap.class, "earliest", long.class);
+            EARLIEST_WHEN = l.findVarHandle(TimerHeap.class, "earliest", long.class);
             SIZE = l.findVarHandle(TimerHeap.class, "size", int.class);
             RUNNER = l.findVarHandle(TimerHeap.class, "runner", int.class);
         } catch (ReflectiveOperationException e) {
@@ -74,17 +88,22 @@ public final class TimerHeap {
     private long[] whens = new long[8];
     /** Timers held. Written under the lock (opaque store); read anywhere with {@link #size()}. */
     private int size;
+    /** Set by {@link #moveAllTo}, cleared by {@link #reopen}; while set, {@link #add} refuses. Guarded by the lock. */
+    private boolean closed;
     /** {@code whens[0]} or {@link #NONE}. Written under the lock (volatile store); read anywhere. */
     @SuppressWarnings("unused")
     private volatile long earliest = NONE;
 
     /**
-     * Go: {@code timers.addHeap}. Adds {@code node} with deadline {@code when}. Any thread.
+     * Go: {@code timers.addHeap}. Adds {@code node} with deadline {@code when}, unless the heap is closed. Any
+     * thread.
      *
-     * @return true if {@code node} is now this heap's earliest timer (the caller may have to wake a sleeper)
+     * @return {@link #EARLIEST} if {@code node} is now this heap's earliest timer (the caller may have to wake a
+     *         sleeper), {@link #ADDED} if it was added behind others, {@link #CLOSED} if it was not added because
+     *         the heap is closed (its P was removed: add it to a live P's heap)
      * @throws IllegalStateException if {@code node} is already in a heap
      */
-    public boolean add(Node node, long when) {
+    public int add(Node node, long when) {
         if (when == NONE) {
             when = NONE - 1; // NONE means "empty"
         }
@@ -92,6 +111,9 @@ public final class TimerHeap {
         try {
             if (node.heap != null) {
                 throw new IllegalStateException("timer already scheduled");
+            }
+            if (closed) {
+                return CLOSED;
             }
             int i = size;
             if (i == nodes.length) {
@@ -102,23 +124,33 @@ public final class TimerHeap {
             siftUp(i, node, when);
             SIZE.setOpaque(this, i + 1);
             if (node.index == 0) {
-                EARLIEST.setVolatile(this, when);
-                return true;
+                EARLIEST_WHEN.setVolatile(this, when);
+                return EARLIEST;
             }
-            return false;
+            return ADDED;
         } finally {
             lock.unlock();
         }
     }
 
     /**
-     * Go: {@code timer.stop}'s heap half. Removes {@code node} from whatever heap holds it. Any thread.
+     * Go: {@code timer.stop}'s heap half. Removes {@code node} from whatever heap holds it, following it if
+     * {@link #moveAllTo} moves it meanwhile. Any thread.
      *
      * @return true if it was removed; false if it was in no heap (already taken to run, cancelled, or dropped)
      */
     public static boolean cancel(Node node) {
-        TimerHeap h = node.heap;
-        return h != null && h.remove(node);
+        for (;;) {
+            TimerHeap h = node.heap;
+            if (h == null) {
+                return false;
+            }
+            if (h.remove(node)) {
+                return true;
+            }
+            // Not in h any more: taken to run or cancelled (heap now null), or moved (heap now another one, written
+            // under h's lock, which remove just took, so this read sees it).
+        }
     }
 
     /** Removes {@code node} if this heap holds it. Any thread. */
@@ -162,7 +194,7 @@ public final class TimerHeap {
      * @return how many were taken (0 if none is due)
      */
     public int takeDue(long now, Node[] out) {
-        if ((long) EARLIEST.getVolatile(this) > now) {
+        if ((long) EARLIEST_WHEN.getVolatile(this) > now) {
             return 0; // lock-free fast path (Go: checkTimers' timer0When look)
         }
         lock.lock();
@@ -173,6 +205,79 @@ public final class TimerHeap {
                 removeAt(0);
             }
             return n;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Moves every timer of this heap to {@code target} and closes this heap (Go: procresize's {@code moveTimers}
+     * from a destroyed P to the current one). Each node keeps its deadline; a concurrent {@link #cancel} finds it in
+     * {@code target}. Any thread, but moves must not overlap: the scheduler makes them under its own lock, which
+     * also keeps {@code target} open (see the class comment, "Locking and callers").
+     *
+     * @return the earliest deadline moved, or {@link #NONE} if none was (then {@code target}'s earliest is
+     *         unchanged; otherwise the caller may have to wake a sleeper, as after {@link #add})
+     * @throws IllegalArgumentException if {@code target} is this heap
+     * @throws IllegalStateException    if {@code target} is closed
+     */
+    public long moveAllTo(TimerHeap target) {
+        if (target == this) {
+            throw new IllegalArgumentException("target must be another heap");
+        }
+        lock.lock();
+        try {
+            closed = true;
+            int n = size;
+            if (n == 0) {
+                return NONE;
+            }
+            long first = whens[0];
+            target.lock.lock();
+            try {
+                if (target.closed) {
+                    throw new IllegalStateException("target heap is closed");
+                }
+                for (int i = 0; i < n; i++) {
+                    Node node = nodes[i];
+                    long when = whens[i];
+                    nodes[i] = null;
+                    int j = target.size;
+                    if (j == target.nodes.length) {
+                        target.nodes = Arrays.copyOf(target.nodes, j * 2);
+                        target.whens = Arrays.copyOf(target.whens, j * 2);
+                    }
+                    target.siftUp(j, node, when); // sets node.index in target
+                    SIZE.setOpaque(target, j + 1);
+                    node.heap = target;           // volatile: a cancel that failed on this heap re-reads it
+                }
+                EARLIEST_WHEN.setVolatile(target, target.whens[0]);
+            } finally {
+                target.lock.unlock();
+            }
+            SIZE.setOpaque(this, 0);
+            EARLIEST_WHEN.setVolatile(this, NONE);
+            return first;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Opens a heap that {@link #moveAllTo} closed (its P is back). Any thread. */
+    public void reopen() {
+        lock.lock();
+        try {
+            closed = false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** True if {@link #moveAllTo} closed this heap and it was not reopened. Any thread; takes the lock. */
+    public boolean isClosed() {
+        lock.lock();
+        try {
+            return closed;
         } finally {
             lock.unlock();
         }
@@ -194,7 +299,7 @@ public final class TimerHeap {
                 nodes[i] = null;
             }
             SIZE.setOpaque(this, 0);
-            EARLIEST.setVolatile(this, NONE);
+            EARLIEST_WHEN.setVolatile(this, NONE);
             return n;
         } finally {
             lock.unlock();
@@ -203,7 +308,7 @@ public final class TimerHeap {
 
     /** Go: {@code timer0When}. The earliest deadline, or {@link #NONE}; a volatile read. Any thread. */
     public long earliest() {
-        return (long) EARLIEST.getVolatile(this);
+        return (long) EARLIEST_WHEN.getVolatile(this);
     }
 
     /** Timers held (a racy snapshot). Any thread. */
@@ -232,7 +337,7 @@ public final class TimerHeap {
                 siftDown(i, moved, movedWhen);
             }
         }
-        EARLIEST.setVolatile(this, last == 0 ? NONE : whens[0]);
+        EARLIEST_WHEN.setVolatile(this, last == 0 ? NONE : whens[0]);
     }
 
     /** Places {@code node} at hole {@code i} or above it, moving larger parents down. Requires the lock. */
