@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -44,6 +45,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * thread), so they run until they end. When the last one ends, the scheduler is terminated and its carriers exit.
  * {@link #close()} does both and waits, like {@code ExecutorService.close()}; if the waiting thread is interrupted,
  * it interrupts every live goroutine ({@link #shutdownNow()}) and goes on waiting.
+ *
+ * <h2>Observing it</h2>
+ * {@link #stats()} (Go's schedtrace), {@link #metrics()} (Go's {@code /sched/...} metrics and the schedule latency),
+ * and JFR events in the "goloom" category ({@code goloom.Handoff}, {@code goloom.StealBatch},
+ * {@code goloom.ScheduleLatency}, {@code goloom.SchedulerStats}).
  *
  * <p>Instances are thread-safe. Build one with {@link #builder()}, or use {@link #defaultScheduler()}.
  */
@@ -97,6 +103,13 @@ public final class GoScheduler implements Executor, AutoCloseable {
         this.config = config;
         this.exceptionHandler = config.exceptionHandler != null ? config.exceptionHandler : this::printUncaught;
         this.sched = new Sched(config, this);
+    }
+
+    /** Builds a scheduler and attaches its observers (JFR's periodic event) once it is constructed. */
+    static GoScheduler create(SchedulerConfig config) {
+        GoScheduler s = new GoScheduler(config);
+        SchedulerEvents.attach(s);
+        return s;
     }
 
     static String nextDefaultName() {
@@ -172,15 +185,18 @@ public final class GoScheduler implements Executor, AutoCloseable {
         if (m != null) {
             P p = m.p;
             if (p != null) {
+                if (kind == TaskSupport.START) {
+                    p.counters.inc(Counter.GOROUTINES_CREATED);
+                }
                 if (task == m.curTask && kind != TaskSupport.RESUME) {
                     // Go: goschedImpl. The running goroutine yielded (or a plain task resubmitted itself):
                     // behind everything, never in runnext.
                     p.counters.inc(Counter.YIELDS);
                     m.preempt = false; // Go: the preempted G yielded
-                    sched.globrunqput(p, task);
+                    sched.globrunqput(p, p.maybeSample(task));
                     return;
                 }
-                if (p.runqput(task, true)) {
+                if (p.runqput(p.maybeSample(task), true)) {
                     sched.wakepAfterRmw();
                 } else {
                     sched.wakep();
@@ -190,8 +206,14 @@ public final class GoScheduler implements Executor, AutoCloseable {
         }
         // From a thread goloom does not own. Counted by the queue itself (stats derive the external puts from its
         // total). A resumed goroutine is work in flight: ahead of new work (GlobalRunQueue).
+        int period = config.latencySampling;
+        if (period != 0 && ThreadLocalRandom.current().nextInt(period) == 0) { // see P.maybeSample
+            task = new SampledTask(false).fill(task, System.nanoTime(), SchedulerEvents.latencyBegin());
+        }
         if (kind == TaskSupport.RESUME) {
             sched.runq.putResumed(task);
+        } else if (kind == TaskSupport.START) {
+            sched.runq.putNew(task); // counted under the queue's lock: no shared atomic counter here
         } else {
             sched.runq.put(task);
         }
@@ -385,6 +407,7 @@ public final class GoScheduler implements Executor, AutoCloseable {
         if (systemGoroutines.get() == 0) { // else the carriers stay for the system goroutines (see shutdown())
             sched.terminate(); // first: once close() returns, carriers are told and pending timers dropped
         }
+        SchedulerEvents.detach(this); // no more periodic JFR events for it
         terminatedLatch.countDown();
     }
 
@@ -426,6 +449,34 @@ public final class GoScheduler implements Executor, AutoCloseable {
         return new SchedulerStats(config.name, config.procs, sched.lvFreeTokens(), sched.carriers.mcount(), sched.carriers.nmidle(),
                 sched.lvNmspinning(), sched.carriers.mHighWater(), sched.queueLengths(), sched.runq.size(),
                 goroutines.size() + plainLive.get(), totals, runState != RUNNING, runState == TERMINATED);
+    }
+
+    /**
+     * A snapshot of Go's scheduler metrics ({@code /sched/...}) for this scheduler and its schedule latency. Cheap
+     * enough to poll (it walks the Ps and merges their latency histograms; allocates the snapshot); never blocks.
+     * See {@link SchedulerMetrics} for what each number counts and how exact it is.
+     */
+    public SchedulerMetrics metrics() {
+        long[] totals = new long[Counter.COUNT];
+        sched.addCounters(totals);
+        int running = 0;
+        int notInGo = 0;
+        long runnable = sched.runq.size();
+        for (P p : sched.allp()) {
+            runnable += p.steal.size();
+            int st = p.status();
+            M m = p.m;
+            if (st != P.IDLE && m != null && (m.loRunSeq() & 1) != 0) { // its carrier is in a task
+                if (st == P.RUNNING) {
+                    running++;
+                } else {
+                    notInGo++; // SYSCALL, or BLOCKED: its token was taken while the task runs on
+                }
+            }
+        }
+        long live = goroutines.size() + plainLive.get();
+        return new SchedulerMetrics(config.name, config.procs, live, totals[Counter.GOROUTINES_CREATED.ordinal()],
+                runnable, running, notInGo, sched.carriers.mcount(), sched.latency());
     }
 
     /**

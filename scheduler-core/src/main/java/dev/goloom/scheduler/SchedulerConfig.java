@@ -22,6 +22,8 @@ import java.util.Objects;
  *       <td>10 ms</td></tr>
  *   <tr><td>timeSlice</td><td>{@link Builder#timeSlice}</td><td></td><td>10 ms</td></tr>
  *   <tr><td>keepAlive</td><td>{@link Builder#keepAlive}</td><td></td><td>30 s</td></tr>
+ *   <tr><td>latencySampling</td><td>{@link Builder#latencySampling}</td><td>{@code -Dgoloom.latencySampling}</td>
+ *       <td>1 in 64</td></tr>
  *   </tbody>
  * </table>
  */
@@ -37,6 +39,8 @@ public final class SchedulerConfig {
      * spilled batches shuffled, runnext steals on any pass). Read once per scheduler.
      */
     static final String RANDOMIZE_PROPERTY = "goloom.debug.randomizeScheduler";
+    /** Default schedule-latency sampling: 1 in this many submissions (JMH: docs in README, "Metrics"). */
+    static final int DEFAULT_LATENCY_SAMPLING = 64;
 
     final String name;
     final int procs;
@@ -54,6 +58,8 @@ public final class SchedulerConfig {
     final long schedtraceNanos;
     /** Go's GODEBUG=scheddetail: schedtrace adds a line per P and per carrier. */
     final boolean scheddetail;
+    /** Schedule latency is measured for 1 in this many submissions on average; 0 = off. */
+    final int latencySampling;
 
     private SchedulerConfig(Builder b) {
         this.name = b.name != null ? b.name : GoScheduler.nextDefaultName();
@@ -77,7 +83,9 @@ public final class SchedulerConfig {
                 : parseDurationProperty("goloom.blockedThreshold", DEFAULT_BLOCKED_THRESHOLD).toNanos();
         this.randomizeSeed = b.randomizeSeed != null ? b.randomizeSeed : parseSeedProperty(RANDOMIZE_PROPERTY);
         this.schedtraceNanos = parseIntProperty("goloom.schedtrace", 0, 0, Integer.MAX_VALUE) * 1_000_000L;
-        this.scheddetail = parseBooleanProperty("goloom.scheddetail");
+        this.scheddetail = parseBooleanProperty("goloom.scheddetail", false);
+        this.latencySampling = b.latencySampling != null ? b.latencySampling
+                : parseIntProperty("goloom.latencySampling", DEFAULT_LATENCY_SAMPLING, 0, Integer.MAX_VALUE);
         if (maxThreads < procs) {
             throw new IllegalArgumentException("maxThreads must be >= maxProcs (" + procs + "), got " + maxThreads);
         }
@@ -121,11 +129,17 @@ public final class SchedulerConfig {
         return Duration.ofNanos(blockedThresholdNanos);
     }
 
+    /** Schedule latency is measured for 1 in this many task submissions on average; 0 = not measured. */
+    public int latencySampling() {
+        return latencySampling;
+    }
+
     @Override
     public String toString() {
         return "SchedulerConfig[name=" + name + ", maxProcs=" + procs + " (from " + procsSource + "), maxThreads="
                 + maxThreads + ", timeSlice=" + timeSlice() + ", blockedThreshold=" + blockedThreshold()
-                + ", keepAlive=" + keepAlive() + (randomizeSeed != 0 ? ", randomizeScheduler=" + randomizeSeed : "")
+                + ", keepAlive=" + keepAlive() + ", latencySampling=" + latencySampling
+                + (randomizeSeed != 0 ? ", randomizeScheduler=" + randomizeSeed : "")
                 + "]";
     }
 
@@ -170,9 +184,12 @@ public final class SchedulerConfig {
         }
     }
 
-    private static boolean parseBooleanProperty(String key) {
+    private static boolean parseBooleanProperty(String key, boolean dflt) {
         String v = System.getProperty(key);
-        if (v == null || v.isBlank() || v.trim().equalsIgnoreCase("false")) {
+        if (v == null || v.isBlank()) {
+            return dflt;
+        }
+        if (v.trim().equalsIgnoreCase("false")) {
             return false;
         }
         if (v.trim().equalsIgnoreCase("true")) {
@@ -258,6 +275,7 @@ public final class SchedulerConfig {
         private Integer maxThreads;
         private Duration blockedThreshold;
         private Long randomizeSeed;
+        private Integer latencySampling;
 
         Builder() {
         }
@@ -345,6 +363,21 @@ public final class SchedulerConfig {
         }
 
         /**
+         * Measure the schedule latency ({@link SchedulerMetrics#scheduleLatency()}) of 1 in {@code everyN} task
+         * submissions on average: 1 measures every task (two clock reads each), 0 none. Default 64, or
+         * {@code -Dgoloom.latencySampling}.
+         *
+         * @throws IllegalArgumentException if {@code everyN} is negative
+         */
+        public Builder latencySampling(int everyN) {
+            if (everyN < 0) {
+                throw new IllegalArgumentException("latencySampling must be >= 0, got " + everyN);
+            }
+            this.latencySampling = everyN;
+            return this;
+        }
+
+        /**
          * Receives exceptions thrown by plain tasks. Default: print the task and stack trace to stderr.
          *
          * @throws NullPointerException if {@code handler} is null
@@ -380,7 +413,7 @@ public final class SchedulerConfig {
          *                                  property holds a bad value, or if maxThreads &lt; maxProcs
          */
         public GoScheduler build() {
-            return new GoScheduler(new SchedulerConfig(this));
+            return GoScheduler.create(new SchedulerConfig(this));
         }
 
         private static String quote(String s) {

@@ -44,6 +44,11 @@
  *   <tr><td>{@code GODEBUG=schedtrace}</td><td>{@code SchedulerStats}, fed by {@code Counter},
  *       {@code SingleWriterCounters}, {@code SharedCounters}; printed every interval by {@code Sysmon}
  *       ({@code -Dgoloom.schedtrace})</td></tr>
+ *   <tr><td>{@code runtime/metrics}' {@code /sched/...} entries, {@code /sched/latencies} (Go times 1 in 8
+ *       goroutines: {@code g.tracking})</td><td>{@code SchedulerMetrics}, {@code LatencyDistribution}; a sampled
+ *       task travels through the queues in a {@code SampledTask} and is timed into its dispatching P's
+ *       {@code SingleWriterHistogram}</td></tr>
+ *   <tr><td>(none: Java's) JFR</td><td>{@code SchedulerEvents} (the {@code goloom.*} JFR events)</td></tr>
  *   <tr><td>{@code isSystemGoroutine} (here: the JDK's socket sub-pollers, {@code -Dgoloom.pollers=goloom})</td>
  *       <td>{@code spi.SystemGoroutines}, {@code GoScheduler.startSystem}</td></tr>
  *   <tr><td>{@code GOMAXPROCS} and {@code GODEBUG} parsing</td><td>{@code SchedulerConfig}</td></tr>
