@@ -5,6 +5,7 @@ import dev.goloom.scheduler.spi.TaskSupport;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import javax.management.ObjectName;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -48,7 +49,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <h2>Observing it</h2>
  * {@link #stats()} (Go's schedtrace), {@link #metrics()} (Go's {@code /sched/...} metrics and the schedule latency),
- * and JFR events in the "goloom" category ({@code goloom.Handoff}, {@code goloom.StealBatch},
+ * an MXBean ({@link GoSchedulerMXBean}, registered while the scheduler lives unless {@code jmx(false)}), and JFR
+ * events in the "goloom" category ({@code goloom.Handoff}, {@code goloom.StealBatch},
  * {@code goloom.ScheduleLatency}, {@code goloom.SchedulerStats}).
  *
  * <p>Instances are thread-safe. Build one with {@link #builder()}, or use {@link #defaultScheduler()}.
@@ -98,6 +100,8 @@ public final class GoScheduler implements Executor, AutoCloseable {
     /** RUNNING, SHUTDOWN or TERMINATED; only moves forward, by CAS (never a lock: execute must not park). */
     private volatile int runState = RUNNING;
     private final CountDownLatch terminatedLatch = new CountDownLatch(1);
+    /** The registered MXBean's name, or null. Set by {@link #create}; cleared once by {@link #detachObservers}. */
+    private volatile ObjectName mxBeanName;
 
     GoScheduler(SchedulerConfig config) {
         this.config = config;
@@ -105,10 +109,13 @@ public final class GoScheduler implements Executor, AutoCloseable {
         this.sched = new Sched(config, this);
     }
 
-    /** Builds a scheduler and attaches its observers (JFR's periodic event) once it is constructed. */
+    /** Builds a scheduler and attaches its observers (JFR's periodic event, the MXBean) once it is constructed. */
     static GoScheduler create(SchedulerConfig config) {
         GoScheduler s = new GoScheduler(config);
         SchedulerEvents.attach(s);
+        if (config.jmx) {
+            s.mxBeanName = SchedulerManagement.register(s);
+        }
         return s;
     }
 
@@ -150,6 +157,17 @@ public final class GoScheduler implements Executor, AutoCloseable {
     /** The settings this scheduler was built with. */
     public SchedulerConfig config() {
         return config;
+    }
+
+    /**
+     * The name of this scheduler's MXBean in the platform MBean server: {@code dev.goloom:type=Scheduler,name=<name>},
+     * or {@code name=<name>#2}, {@code #3}, ... if another live scheduler holds the plain name (quoted with
+     * {@link ObjectName#quote} if the name has characters an object name cannot hold). Null if it is not
+     * registered: built with {@code jmx(false)} or {@code -Dgoloom.jmx=false}, registration failed, or the
+     * scheduler terminated (which unregisters it).
+     */
+    public ObjectName mxBeanName() {
+        return mxBeanName;
     }
 
     // ================================================================================================ submit
@@ -243,7 +261,7 @@ public final class GoScheduler implements Executor, AutoCloseable {
             } else {
                 plainLive.decrementAndGet();
             }
-            tryTerminate();
+            tryTerminate(false); // inside execute: must not block (see tryTerminate)
             throw rejected(task, ts);
         }
     }
@@ -391,8 +409,17 @@ public final class GoScheduler implements Executor, AutoCloseable {
         }
     }
 
-    /** Moves SHUTDOWN to TERMINATED once nothing is live, and lets the carriers go. Never blocks. */
     private void tryTerminate() {
+        tryTerminate(true);
+    }
+
+    /**
+     * Moves SHUTDOWN to TERMINATED once nothing is live, lets the carriers go and detaches the observers. Never
+     * parks, except that unregistering the MXBean takes the MBean server's locks for a moment; with
+     * {@code mayBlock} false (the caller is inside {@link #execute}, maybe on a pinned virtual thread) a new
+     * platform thread does that instead.
+     */
+    private void tryTerminate(boolean mayBlock) {
         if (runState != SHUTDOWN || plainLive.get() != 0 || !goroutines.isEmpty()) {
             return;
         }
@@ -407,8 +434,22 @@ public final class GoScheduler implements Executor, AutoCloseable {
         if (systemGoroutines.get() == 0) { // else the carriers stay for the system goroutines (see shutdown())
             sched.terminate(); // first: once close() returns, carriers are told and pending timers dropped
         }
-        SchedulerEvents.detach(this); // no more periodic JFR events for it
+        if (mayBlock) {
+            detachObservers(); // before the latch: once close() returns, the MXBean is gone
+        } else {
+            Thread.ofPlatform().daemon().name(config.name + "-detach").start(this::detachObservers);
+        }
         terminatedLatch.countDown();
+    }
+
+    /** Unregisters the MXBean and leaves JFR's periodic event. Once; any thread that may block briefly. */
+    private void detachObservers() {
+        SchedulerEvents.detach(this);
+        ObjectName n = mxBeanName;
+        if (n != null) {
+            mxBeanName = null;
+            SchedulerManagement.unregister(n);
+        }
     }
 
     // ============================================================================================== reporting

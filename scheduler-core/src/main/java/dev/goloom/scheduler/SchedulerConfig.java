@@ -24,6 +24,7 @@ import java.util.Objects;
  *   <tr><td>keepAlive</td><td>{@link Builder#keepAlive}</td><td></td><td>30 s</td></tr>
  *   <tr><td>latencySampling</td><td>{@link Builder#latencySampling}</td><td>{@code -Dgoloom.latencySampling}</td>
  *       <td>1 in 64</td></tr>
+ *   <tr><td>jmx</td><td>{@link Builder#jmx}</td><td>{@code -Dgoloom.jmx}</td><td>true</td></tr>
  *   </tbody>
  * </table>
  */
@@ -60,6 +61,8 @@ public final class SchedulerConfig {
     final boolean scheddetail;
     /** Schedule latency is measured for 1 in this many submissions on average; 0 = off. */
     final int latencySampling;
+    /** Register the scheduler's MXBean on build. */
+    final boolean jmx;
 
     private SchedulerConfig(Builder b) {
         this.name = b.name != null ? b.name : GoScheduler.nextDefaultName();
@@ -86,6 +89,7 @@ public final class SchedulerConfig {
         this.scheddetail = parseBooleanProperty("goloom.scheddetail", false);
         this.latencySampling = b.latencySampling != null ? b.latencySampling
                 : parseIntProperty("goloom.latencySampling", DEFAULT_LATENCY_SAMPLING, 0, Integer.MAX_VALUE);
+        this.jmx = b.jmx != null ? b.jmx : parseBooleanProperty("goloom.jmx", true);
         if (maxThreads < procs) {
             throw new IllegalArgumentException("maxThreads must be >= maxProcs (" + procs + "), got " + maxThreads);
         }
@@ -134,11 +138,16 @@ public final class SchedulerConfig {
         return latencySampling;
     }
 
+    /** Whether the scheduler registers its MXBean ({@link GoSchedulerMXBean}) when built. */
+    public boolean jmx() {
+        return jmx;
+    }
+
     @Override
     public String toString() {
         return "SchedulerConfig[name=" + name + ", maxProcs=" + procs + " (from " + procsSource + "), maxThreads="
                 + maxThreads + ", timeSlice=" + timeSlice() + ", blockedThreshold=" + blockedThreshold()
-                + ", keepAlive=" + keepAlive() + ", latencySampling=" + latencySampling
+                + ", keepAlive=" + keepAlive() + ", latencySampling=" + latencySampling + ", jmx=" + jmx
                 + (randomizeSeed != 0 ? ", randomizeScheduler=" + randomizeSeed : "")
                 + "]";
     }
@@ -276,6 +285,7 @@ public final class SchedulerConfig {
         private Duration blockedThreshold;
         private Long randomizeSeed;
         private Integer latencySampling;
+        private Boolean jmx;
 
         Builder() {
         }
@@ -378,6 +388,16 @@ public final class SchedulerConfig {
         }
 
         /**
+         * Register the scheduler's MXBean ({@link GoSchedulerMXBean}, {@code dev.goloom:type=Scheduler,name=...})
+         * with the platform MBean server when it is built, and unregister it when the scheduler terminates.
+         * Default true, or {@code -Dgoloom.jmx=false}.
+         */
+        public Builder jmx(boolean register) {
+            this.jmx = register;
+            return this;
+        }
+
+        /**
          * Receives exceptions thrown by plain tasks. Default: print the task and stack trace to stderr.
          *
          * @throws NullPointerException if {@code handler} is null
@@ -407,6 +427,9 @@ public final class SchedulerConfig {
 
         /**
          * Builds the scheduler. No carrier thread starts until the first task arrives.
+         *
+         * If JMX registration is on ({@link #jmx}) and fails for a reason other than the name, the scheduler still
+         * works; the failure is logged once through {@code System.Logger} "dev.goloom.scheduler".
          *
          * @throws IllegalArgumentException if maxProcs was not set and {@code GOMAXPROCS} or
          *                                  {@code goloom.maxprocs} holds a bad value, if a {@code goloom.*}

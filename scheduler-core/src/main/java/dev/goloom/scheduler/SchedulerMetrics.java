@@ -5,7 +5,8 @@ import java.util.Objects;
 /**
  * An immutable snapshot of one {@link GoScheduler}'s scheduler metrics, named after Go 1.26's {@code runtime/metrics}
  * {@code /sched/...} entries, plus the schedule latency of its goroutines. Get one with
- * {@link GoScheduler#metrics()}; the same numbers are in JFR's {@code goloom.SchedulerStats} event.
+ * {@link GoScheduler#metrics()}; the same numbers are on the scheduler's MXBean ({@link GoSchedulerMXBean}) and in
+ * JFR's {@code goloom.SchedulerStats} event.
  *
  * <h2>How exact</h2>
  * Like Go's, the goroutine counts are approximate: each is read without stopping the scheduler, so they need not

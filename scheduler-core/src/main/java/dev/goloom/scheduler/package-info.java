@@ -48,7 +48,8 @@
  *       goroutines: {@code g.tracking})</td><td>{@code SchedulerMetrics}, {@code LatencyDistribution}; a sampled
  *       task travels through the queues in a {@code SampledTask} and is timed into its dispatching P's
  *       {@code SingleWriterHistogram}</td></tr>
- *   <tr><td>(none: Java's) JFR</td><td>{@code SchedulerEvents} (the {@code goloom.*} JFR events)</td></tr>
+ *   <tr><td>(none: Java's) JMX and JFR</td><td>{@code SchedulerManagement} (the {@code GoSchedulerMXBean}),
+ *       {@code SchedulerEvents} (the {@code goloom.*} JFR events)</td></tr>
  *   <tr><td>{@code isSystemGoroutine} (here: the JDK's socket sub-pollers, {@code -Dgoloom.pollers=goloom})</td>
  *       <td>{@code spi.SystemGoroutines}, {@code GoScheduler.startSystem}</td></tr>
  *   <tr><td>{@code GOMAXPROCS} and {@code GODEBUG} parsing</td><td>{@code SchedulerConfig}</td></tr>
