@@ -10,7 +10,6 @@ import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.NoSuchElementException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
@@ -374,49 +373,12 @@ public final class Chan<E> implements SendChannel<E>, ReceiveChannel<E> {
 
     @Override
     public Iterator<E> iterator() {
-        return new RangeIterator();
+        return new ChanIterator<>(this);
     }
 
     @Override
     public String toString() {
         return "Chan#" + id + "[cap=" + dataqsiz + (isClosed() ? ", closed]" : "]");
-    }
-
-    /** Go's {@code for v := range ch}. Not thread-safe itself; several iterators may share one channel. */
-    private final class RangeIterator implements Iterator<E> {
-        private E next;
-        private boolean done;
-
-        @Override
-        public boolean hasNext() {
-            if (next != null) {
-                return true;
-            }
-            if (done) {
-                return false;
-            }
-            try {
-                next = recv();
-            } catch (InterruptedException ie) {
-                Thread.currentThread().interrupt();
-                throw new ChannelInterruptedException("interrupted in range over " + Chan.this, ie);
-            }
-            if (next == null) {
-                done = true;
-                return false;
-            }
-            return true;
-        }
-
-        @Override
-        public E next() {
-            if (!hasNext()) {
-                throw new NoSuchElementException("range over " + Chan.this + " ended: closed and drained");
-            }
-            E v = next;
-            next = null;
-            return v;
-        }
     }
 
     // ---------------------------------------------------------------- under the lock
