@@ -1,6 +1,7 @@
 package dev.goloom.channels;
 
 import dev.goloom.channels.internal.ChanOps;
+import dev.goloom.channels.internal.ChannelEvents;
 import dev.goloom.channels.internal.TimerSupport;
 import dev.goloom.channels.internal.WaitQueue;
 import dev.goloom.channels.internal.Waiter;
@@ -465,6 +466,22 @@ public final class Chan<E> implements SendChannel<E>, ReceiveChannel<E> {
      * for an interrupt, sets the interrupt status again. Called by {@code w}'s owner without the lock.
      */
     private boolean await(Waiter w, WaitQueue q, boolean timed, long nanos, String op) throws InterruptedException {
+        Object event = ChannelEvents.begin(); // JFR goloom.ChannelWait: null (nothing allocated) unless enabled
+        int outcome = ChannelEvents.INTERRUPTED;
+        try {
+            boolean done = awaitParked(w, q, timed, nanos, op);
+            outcome = !done ? ChannelEvents.TIMED_OUT : w.success ? ChannelEvents.COMPLETED : ChannelEvents.CLOSED;
+            return done;
+        } finally {
+            if (event != null) {
+                ChannelEvents.end(event, "send".equals(op) ? "chan send" : "chan receive", this, 1, outcome);
+            }
+        }
+    }
+
+    /** {@link #await} without the JFR event. */
+    private boolean awaitParked(Waiter w, WaitQueue q, boolean timed, long nanos, String op)
+            throws InterruptedException {
         long deadline = timed ? System.nanoTime() + nanos : 0L;
         boolean interrupted = false;
         while (!w.completed) { // volatile read (acquire): pairs with complete()
