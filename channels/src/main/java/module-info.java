@@ -10,6 +10,8 @@
 module dev.goloom.channels {
     // Optional: the scheduler's timers when running on goloom (internal.TimerSupport checks for it at run time).
     requires static dev.goloom.scheduler;
+    // The goloom.ChannelWait JFR event (internal.ChannelEvents; loaded only once JFR is initialized).
+    requires jdk.jfr;
     exports dev.goloom.channels;
     exports dev.goloom.channels.internal to dev.goloom.select;
 }

@@ -3,7 +3,8 @@
  * continuations. Start with {@link dev.goloom.scheduler.GoScheduler}.
  */
 module dev.goloom.scheduler {
-    requires java.management;
+    requires java.management; // sysmon's CPU clock, the scheduler MXBean
+    requires jdk.jfr;          // the goloom.* JFR events (loaded only once JFR is initialized)
     exports dev.goloom.scheduler;
     // The seam through which loom-bridge tells the scheduler about virtual threads, and through which channels
     // (an optional dependency: `requires static`) use the scheduler's timers (spi.Timers).

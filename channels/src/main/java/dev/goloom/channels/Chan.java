@@ -1,6 +1,7 @@
 package dev.goloom.channels;
 
 import dev.goloom.channels.internal.ChanOps;
+import dev.goloom.channels.internal.ChannelEvents;
 import dev.goloom.channels.internal.TimerSupport;
 import dev.goloom.channels.internal.WaitQueue;
 import dev.goloom.channels.internal.Waiter;
@@ -10,7 +11,6 @@ import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.NoSuchElementException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
@@ -374,49 +374,12 @@ public final class Chan<E> implements SendChannel<E>, ReceiveChannel<E> {
 
     @Override
     public Iterator<E> iterator() {
-        return new RangeIterator();
+        return new ChanIterator<>(this);
     }
 
     @Override
     public String toString() {
         return "Chan#" + id + "[cap=" + dataqsiz + (isClosed() ? ", closed]" : "]");
-    }
-
-    /** Go's {@code for v := range ch}. Not thread-safe itself; several iterators may share one channel. */
-    private final class RangeIterator implements Iterator<E> {
-        private E next;
-        private boolean done;
-
-        @Override
-        public boolean hasNext() {
-            if (next != null) {
-                return true;
-            }
-            if (done) {
-                return false;
-            }
-            try {
-                next = recv();
-            } catch (InterruptedException ie) {
-                Thread.currentThread().interrupt();
-                throw new ChannelInterruptedException("interrupted in range over " + Chan.this, ie);
-            }
-            if (next == null) {
-                done = true;
-                return false;
-            }
-            return true;
-        }
-
-        @Override
-        public E next() {
-            if (!hasNext()) {
-                throw new NoSuchElementException("range over " + Chan.this + " ended: closed and drained");
-            }
-            E v = next;
-            next = null;
-            return v;
-        }
     }
 
     // ---------------------------------------------------------------- under the lock
@@ -503,6 +466,22 @@ public final class Chan<E> implements SendChannel<E>, ReceiveChannel<E> {
      * for an interrupt, sets the interrupt status again. Called by {@code w}'s owner without the lock.
      */
     private boolean await(Waiter w, WaitQueue q, boolean timed, long nanos, String op) throws InterruptedException {
+        Object event = ChannelEvents.begin(); // JFR goloom.ChannelWait: null (nothing allocated) unless enabled
+        int outcome = ChannelEvents.INTERRUPTED;
+        try {
+            boolean done = awaitParked(w, q, timed, nanos, op);
+            outcome = !done ? ChannelEvents.TIMED_OUT : w.success ? ChannelEvents.COMPLETED : ChannelEvents.CLOSED;
+            return done;
+        } finally {
+            if (event != null) {
+                ChannelEvents.end(event, "send".equals(op) ? "chan send" : "chan receive", this, 1, outcome);
+            }
+        }
+    }
+
+    /** {@link #await} without the JFR event. */
+    private boolean awaitParked(Waiter w, WaitQueue q, boolean timed, long nanos, String op)
+            throws InterruptedException {
         long deadline = timed ? System.nanoTime() + nanos : 0L;
         boolean interrupted = false;
         while (!w.completed) { // volatile read (acquire): pairs with complete()

@@ -24,12 +24,17 @@ final class ChildJvm {
 
     /** Runs {@code ChildPrograms <program> [args]} with {@code jvmFlags} (nothing else: no {@code --add-opens}). */
     static Result run(List<String> jvmFlags, String program) throws IOException, InterruptedException {
+        return run(jvmFlags, ChildPrograms.class, program);
+    }
+
+    /** Runs {@code main <program> [args]} (a class with a main method on this class path) with {@code jvmFlags}. */
+    static Result run(List<String> jvmFlags, Class<?> main, String program) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmFlags);
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
-        cmd.add(ChildPrograms.class.getName());
+        cmd.add(main.getName());
         cmd.addAll(List.of(program.split(" "))); // the program name, then its arguments
         Path out = Files.createTempFile("goloom-child", ".out");
         Path err = Files.createTempFile("goloom-child", ".err");

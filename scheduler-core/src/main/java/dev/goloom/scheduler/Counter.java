@@ -21,6 +21,8 @@ enum Counter {
     SYSCALL_FAST_REACQUIRES,
     /** Timer actions run by a carrier holding this P (or, in M, by the timer sleeper holding none). */
     TIMERS_RUN,
+    /** Goroutines started from this P (Sched.addCounters adds the global queue's count of external starts). */
+    GOROUTINES_CREATED,
     // ---- per M, written only by the M itself (SingleWriterCounters in M)
     THREAD_PARKS,
     THREAD_UNPARKS,

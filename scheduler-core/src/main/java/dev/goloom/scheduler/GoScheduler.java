@@ -5,6 +5,7 @@ import dev.goloom.scheduler.spi.TaskSupport;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import javax.management.ObjectName;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
@@ -13,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -49,6 +51,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>To see what its goroutines do (state, wait reason and time, channels, stack), dump them with
  * {@link Goroutines#dump(GoScheduler)} or {@link Goroutines#snapshot(GoScheduler)}.
+ * <h2>Observing it</h2>
+ * {@link #stats()} (Go's schedtrace), {@link #metrics()} (Go's {@code /sched/...} metrics and the schedule latency),
+ * an MXBean ({@link GoSchedulerMXBean}, registered while the scheduler lives unless {@code jmx(false)}), and JFR
+ * events in the "goloom" category ({@code goloom.Handoff}, {@code goloom.StealBatch},
+ * {@code goloom.ScheduleLatency}, {@code goloom.SchedulerStats}).
  *
  * <p>Instances are thread-safe. Build one with {@link #builder()}, or use {@link #defaultScheduler()}.
  */
@@ -97,12 +104,24 @@ public final class GoScheduler implements Executor, AutoCloseable {
     /** RUNNING, SHUTDOWN or TERMINATED; only moves forward, by CAS (never a lock: execute must not park). */
     private volatile int runState = RUNNING;
     private final CountDownLatch terminatedLatch = new CountDownLatch(1);
+    /** The registered MXBean's name, or null. Set by {@link #create}; cleared once by {@link #detachObservers}. */
+    private volatile ObjectName mxBeanName;
 
     GoScheduler(SchedulerConfig config) {
         this.config = config;
         this.exceptionHandler = config.exceptionHandler != null ? config.exceptionHandler : this::printUncaught;
         this.sched = new Sched(config, this);
         Goroutines.register(this);
+    }
+
+    /** Builds a scheduler and attaches its observers (JFR's periodic event, the MXBean) once it is constructed. */
+    static GoScheduler create(SchedulerConfig config) {
+        GoScheduler s = new GoScheduler(config);
+        SchedulerEvents.attach(s);
+        if (config.jmx) {
+            s.mxBeanName = SchedulerManagement.register(s);
+        }
+        return s;
     }
 
     static String nextDefaultName() {
@@ -197,6 +216,17 @@ public final class GoScheduler implements Executor, AutoCloseable {
         return config;
     }
 
+    /**
+     * The name of this scheduler's MXBean in the platform MBean server: {@code dev.goloom:type=Scheduler,name=<name>},
+     * or {@code name=<name>#2}, {@code #3}, ... if another live scheduler holds the plain name (quoted with
+     * {@link ObjectName#quote} if the name has characters an object name cannot hold). Null if it is not
+     * registered: built with {@code jmx(false)} or {@code -Dgoloom.jmx=false}, registration failed, or the
+     * scheduler terminated (which unregisters it).
+     */
+    public ObjectName mxBeanName() {
+        return mxBeanName;
+    }
+
     // ================================================================================================ submit
 
     /**
@@ -230,15 +260,18 @@ public final class GoScheduler implements Executor, AutoCloseable {
         if (m != null) {
             P p = m.p;
             if (p != null) {
+                if (kind == TaskSupport.START) {
+                    p.counters.inc(Counter.GOROUTINES_CREATED);
+                }
                 if (task == m.curTask && kind != TaskSupport.RESUME) {
                     // Go: goschedImpl. The running goroutine yielded (or a plain task resubmitted itself):
                     // behind everything, never in runnext.
                     p.counters.inc(Counter.YIELDS);
                     m.preempt = false; // Go: the preempted G yielded
-                    sched.globrunqput(p, task);
+                    sched.globrunqput(p, p.maybeSample(task));
                     return;
                 }
-                if (p.runqput(task, true)) {
+                if (p.runqput(p.maybeSample(task), true)) {
                     sched.wakepAfterRmw();
                 } else {
                     sched.wakep();
@@ -248,8 +281,14 @@ public final class GoScheduler implements Executor, AutoCloseable {
         }
         // From a thread goloom does not own. Counted by the queue itself (stats derive the external puts from its
         // total). A resumed goroutine is work in flight: ahead of new work (GlobalRunQueue).
+        int period = config.latencySampling;
+        if (period != 0 && ThreadLocalRandom.current().nextInt(period) == 0) { // see P.maybeSample
+            task = new SampledTask(false).fill(task, System.nanoTime(), SchedulerEvents.latencyBegin());
+        }
         if (kind == TaskSupport.RESUME) {
             sched.runq.putResumed(task);
+        } else if (kind == TaskSupport.START) {
+            sched.runq.putNew(task); // counted under the queue's lock: no shared atomic counter here
         } else {
             sched.runq.put(task);
         }
@@ -279,7 +318,7 @@ public final class GoScheduler implements Executor, AutoCloseable {
             } else {
                 plainLive.decrementAndGet();
             }
-            tryTerminate();
+            tryTerminate(false); // inside execute: must not block (see tryTerminate)
             throw rejected(task, ts);
         }
     }
@@ -427,8 +466,17 @@ public final class GoScheduler implements Executor, AutoCloseable {
         }
     }
 
-    /** Moves SHUTDOWN to TERMINATED once nothing is live, and lets the carriers go. Never blocks. */
     private void tryTerminate() {
+        tryTerminate(true);
+    }
+
+    /**
+     * Moves SHUTDOWN to TERMINATED once nothing is live, lets the carriers go and detaches the observers. Never
+     * parks, except that unregistering the MXBean takes the MBean server's locks for a moment; with
+     * {@code mayBlock} false (the caller is inside {@link #execute}, maybe on a pinned virtual thread) a new
+     * platform thread does that instead.
+     */
+    private void tryTerminate(boolean mayBlock) {
         if (runState != SHUTDOWN || plainLive.get() != 0 || !goroutines.isEmpty()) {
             return;
         }
@@ -444,7 +492,22 @@ public final class GoScheduler implements Executor, AutoCloseable {
         if (systemGoroutines.get() == 0) { // else the carriers stay for the system goroutines (see shutdown())
             sched.terminate(); // first: once close() returns, carriers are told and pending timers dropped
         }
+        if (mayBlock) {
+            detachObservers(); // before the latch: once close() returns, the MXBean is gone
+        } else {
+            Thread.ofPlatform().daemon().name(config.name + "-detach").start(this::detachObservers);
+        }
         terminatedLatch.countDown();
+    }
+
+    /** Unregisters the MXBean and leaves JFR's periodic event. Once; any thread that may block briefly. */
+    private void detachObservers() {
+        SchedulerEvents.detach(this);
+        ObjectName n = mxBeanName;
+        if (n != null) {
+            mxBeanName = null;
+            SchedulerManagement.unregister(n);
+        }
     }
 
     // ============================================================================================== reporting
@@ -486,6 +549,34 @@ public final class GoScheduler implements Executor, AutoCloseable {
                 sched.carriers.mcount(), sched.carriers.nmidle(),
                 sched.lvNmspinning(), sched.carriers.mHighWater(), sched.queueLengths(), sched.runq.size(),
                 goroutines.size() + plainLive.get(), totals, runState != RUNNING, runState == TERMINATED);
+    }
+
+    /**
+     * A snapshot of Go's scheduler metrics ({@code /sched/...}) for this scheduler and its schedule latency. Cheap
+     * enough to poll (it walks the Ps and merges their latency histograms; allocates the snapshot); never blocks.
+     * See {@link SchedulerMetrics} for what each number counts and how exact it is.
+     */
+    public SchedulerMetrics metrics() {
+        long[] totals = new long[Counter.COUNT];
+        sched.addCounters(totals);
+        int running = 0;
+        int notInGo = 0;
+        long runnable = sched.runq.size();
+        for (P p : sched.allp()) {
+            runnable += p.steal.size();
+            int st = p.status();
+            M m = p.m;
+            if (st != P.IDLE && m != null && (m.loRunSeq() & 1) != 0) { // its carrier is in a task
+                if (st == P.RUNNING) {
+                    running++;
+                } else {
+                    notInGo++; // SYSCALL, or BLOCKED: its token was taken while the task runs on
+                }
+            }
+        }
+        long live = goroutines.size() + plainLive.get();
+        return new SchedulerMetrics(config.name, config.procs, live, totals[Counter.GOROUTINES_CREATED.ordinal()],
+                runnable, running, notInGo, sched.carriers.mcount(), sched.latency());
     }
 
     /**

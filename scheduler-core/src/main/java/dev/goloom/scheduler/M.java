@@ -208,6 +208,9 @@ final class M extends Carrier {
     /** Go: {@code execute(gp, inheritTime)}: runs one task (a continuation segment). */
     private void execute(Runnable t) {
         P pp = p;
+        if (t instanceof SampledTask s) {
+            t = s.dispatched(sched, pp); // records its schedule latency (Go: /sched/latencies)
+        }
         if (!inheritTime) {
             pp.schedtick++; // a new time slice
         }
@@ -434,6 +437,7 @@ final class M extends Carrier {
                     if (out.outcome() == StealResult.Outcome.RUNNEXT) {
                         pp.counters.inc(Counter.RUNNEXT_STEALS);
                     }
+                    SchedulerEvents.steal(sched, pp, victim, out);
                     return t;
                 }
                 if (out.outcome() == StealResult.Outcome.CHAIN_SEEN) {
@@ -477,6 +481,7 @@ final class M extends Carrier {
         syscallTask = curTask;
         if (handOffNow && sched.takeToken(pp, P.SYSCALL)) { // Go: entersyscallblock -> handoffp
             sched.counters.inc(Counter.HANDOFFS_SYSCALL);
+            SchedulerEvents.handoff(sched, pp, this, SchedulerEvents.SYSCALL, 0);
             sched.handoffp(pp);
             sched.sysmon.wake();
         }

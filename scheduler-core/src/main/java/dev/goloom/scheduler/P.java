@@ -8,6 +8,7 @@ import dev.goloom.scheduler.internal.TimerHeap;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.SplittableRandom;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * A processor: the token a carrier (M) must hold to run goroutines, with its local run queue. Go: {@code type p}.
@@ -53,8 +54,8 @@ import java.util.SplittableRandom;
  *
  * <h2>Who touches what</h2>
  * <ul>
- *   <li>Owner M only: {@link #runq} (the owner handle), {@link #grab}, {@link #rnd}, the slice-check fields and
- *       the counters' writes.</li>
+ *   <li>Owner M only: {@link #runq} (the owner handle), {@link #grab}, {@link #rnd}, the slice-check fields,
+ *       the latency sampling fields and the counters' and {@link #latency}'s writes.</li>
  *   <li>Anyone: {@link #steal} (the stealer view of the same queue), {@link #timers} (under its own lock),
  *       {@link #status()}, {@link #m}, counter
  *       reads.</li>
@@ -110,6 +111,14 @@ final class P {
     final TimerHeap timers = new TimerHeap();
     /** Owner-written event counters. */
     final SingleWriterCounters counters = new SingleWriterCounters();
+    /** Schedule latencies of the sampled tasks this P's carriers dispatched. Owner writes. */
+    final SingleWriterHistogram latency = new SingleWriterHistogram();
+    /** Sample 1 in this many submissions on average (0: never). */
+    private final int samplePeriod;
+    /** Submissions until the next sample. Owner only. */
+    private int sampleCountdown;
+    /** This P's reusable sample wrapper. Owner claims it (see SampledTask). */
+    private final SampledTask spareSample = new SampledTask(true);
 
     /** See the state table. */
     private volatile int status = IDLE;
@@ -135,6 +144,32 @@ final class P {
         this.runq = new LocalRunQueue(config.queueCapacity, overflow, rnd);
         this.steal = runq.stealer();
         this.grab = new Runnable[config.queueCapacity / 2];
+        this.samplePeriod = config.latencySampling;
+        this.sampleCountdown = samplePeriod == 0 ? Integer.MAX_VALUE : samplePeriod;
+    }
+
+    /**
+     * A task becomes runnable on this P: returns it, or, for 1 in {@code samplePeriod} submissions, a
+     * {@link SampledTask} wrapping it with the time (Go: {@code /sched/latencies}, sampled like Go's 1-in-8
+     * goroutine tracking). Owner only; the common case is one decrement.
+     */
+    Runnable maybeSample(Runnable task) {
+        if (--sampleCountdown != 0) {
+            return task;
+        }
+        return sample(task);
+    }
+
+    /** {@link #maybeSample}'s slow path: the gap to the next sample is random (mean samplePeriod), never in step
+     * with a workload's own period (a ping-pong's two goroutines would otherwise always be sampled alike). */
+    private Runnable sample(Runnable task) {
+        if (samplePeriod == 0) {
+            sampleCountdown = Integer.MAX_VALUE;
+            return task;
+        }
+        sampleCountdown = samplePeriod == 1 ? 1 : ThreadLocalRandom.current().nextInt(1, 2 * samplePeriod);
+        SampledTask s = spareSample.claim() ? spareSample : new SampledTask(false);
+        return s.fill(task, System.nanoTime(), SchedulerEvents.latencyBegin());
     }
 
     /** Volatile read of the status (any thread). */

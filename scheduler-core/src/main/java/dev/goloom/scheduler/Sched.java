@@ -657,6 +657,20 @@ final class Sched {
         totals[Counter.EXTERNAL_GLOBAL_PUTS.ordinal()] =
                 Math.max(0, runq.puts() - totals[Counter.GLOBAL_PUTS.ordinal()]);
         totals[Counter.TIMERS_PENDING.ordinal()] = timers.pending();
+        totals[Counter.GOROUTINES_CREATED.ordinal()] += runq.starts(); // the Ps count their own
+    }
+
+    /** Every P's schedule-latency histogram merged (Go: /sched/latencies). Any thread; a racy snapshot. */
+    LatencyDistribution latency() {
+        long[] buckets = new long[SingleWriterHistogram.BUCKETS];
+        long sum = 0;
+        long max = 0;
+        for (P p : allp) {
+            p.latency.addTo(buckets);
+            sum += p.latency.loSum();
+            max = Math.max(max, p.latency.loMax());
+        }
+        return new LatencyDistribution(buckets, sum, max);
     }
 
     /** Per P object, its queue length. Any thread. */

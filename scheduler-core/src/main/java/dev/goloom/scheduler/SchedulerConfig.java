@@ -29,6 +29,9 @@ import java.util.function.Supplier;
  *       <td>10 ms</td></tr>
  *   <tr><td>timeSlice</td><td>{@link Builder#timeSlice}</td><td></td><td>10 ms</td></tr>
  *   <tr><td>keepAlive</td><td>{@link Builder#keepAlive}</td><td></td><td>30 s</td></tr>
+ *   <tr><td>latencySampling</td><td>{@link Builder#latencySampling}</td><td>{@code -Dgoloom.latencySampling}</td>
+ *       <td>1 in 64</td></tr>
+ *   <tr><td>jmx</td><td>{@link Builder#jmx}</td><td>{@code -Dgoloom.jmx}</td><td>true</td></tr>
  *   </tbody>
  * </table>
  */
@@ -44,6 +47,8 @@ public final class SchedulerConfig {
      * spilled batches shuffled, runnext steals on any pass). Read once per scheduler.
      */
     static final String RANDOMIZE_PROPERTY = "goloom.debug.randomizeScheduler";
+    /** Default schedule-latency sampling: 1 in this many submissions (JMH: docs in README, "Metrics"). */
+    static final int DEFAULT_LATENCY_SAMPLING = 64;
 
     /** {@link #maxProcsSource()}: {@link Builder#maxProcs}. */
     public static final String SOURCE_BUILDER = "builder";
@@ -84,6 +89,10 @@ public final class SchedulerConfig {
     final Supplier<ProcsDefault> defaultProcs;
     /** How often sysmon reads an automatic maxProcs again, in ns; 0 = never (Go: GODEBUG=updatemaxprocs=0). */
     final long procsUpdateNanos;
+    /** Schedule latency is measured for 1 in this many submissions on average; 0 = off. */
+    final int latencySampling;
+    /** Register the scheduler's MXBean on build. */
+    final boolean jmx;
 
     private SchedulerConfig(Builder b) {
         this.name = b.name != null ? b.name : GoScheduler.nextDefaultName();
@@ -117,6 +126,9 @@ public final class SchedulerConfig {
         this.randomizeSeed = b.randomizeSeed != null ? b.randomizeSeed : parseSeedProperty(RANDOMIZE_PROPERTY);
         this.schedtraceNanos = parseIntProperty("goloom.schedtrace", 0, 0, Integer.MAX_VALUE) * 1_000_000L;
         this.scheddetail = parseBooleanProperty("goloom.scheddetail", false);
+        this.latencySampling = b.latencySampling != null ? b.latencySampling
+                : parseIntProperty("goloom.latencySampling", DEFAULT_LATENCY_SAMPLING, 0, Integer.MAX_VALUE);
+        this.jmx = b.jmx != null ? b.jmx : parseBooleanProperty("goloom.jmx", true);
         if (maxThreads < procs) {
             throw new IllegalArgumentException("maxThreads must be >= maxProcs (" + procs + "), got " + maxThreads);
         }
@@ -170,11 +182,22 @@ public final class SchedulerConfig {
         return Duration.ofNanos(blockedThresholdNanos);
     }
 
+    /** Schedule latency is measured for 1 in this many task submissions on average; 0 = not measured. */
+    public int latencySampling() {
+        return latencySampling;
+    }
+
+    /** Whether the scheduler registers its MXBean ({@link GoSchedulerMXBean}) when built. */
+    public boolean jmx() {
+        return jmx;
+    }
+
     @Override
     public String toString() {
         return "SchedulerConfig[name=" + name + ", maxProcs=" + procs + " (from " + procsSource + "), maxThreads="
                 + maxThreads + ", timeSlice=" + timeSlice() + ", blockedThreshold=" + blockedThreshold()
-                + ", keepAlive=" + keepAlive() + (randomizeSeed != 0 ? ", randomizeScheduler=" + randomizeSeed : "")
+                + ", keepAlive=" + keepAlive() + ", latencySampling=" + latencySampling + ", jmx=" + jmx
+                + (randomizeSeed != 0 ? ", randomizeScheduler=" + randomizeSeed : "")
                 + "]";
     }
 
@@ -313,6 +336,8 @@ public final class SchedulerConfig {
         private Long randomizeSeed;
         private Supplier<ProcsDefault> defaultProcs;
         private Duration procsUpdateInterval;
+        private Integer latencySampling;
+        private Boolean jmx;
 
         Builder() {
         }
@@ -402,6 +427,31 @@ public final class SchedulerConfig {
         }
 
         /**
+         * Measure the schedule latency ({@link SchedulerMetrics#scheduleLatency()}) of 1 in {@code everyN} task
+         * submissions on average: 1 measures every task (two clock reads each), 0 none. Default 64, or
+         * {@code -Dgoloom.latencySampling}.
+         *
+         * @throws IllegalArgumentException if {@code everyN} is negative
+         */
+        public Builder latencySampling(int everyN) {
+            if (everyN < 0) {
+                throw new IllegalArgumentException("latencySampling must be >= 0, got " + everyN);
+            }
+            this.latencySampling = everyN;
+            return this;
+        }
+
+        /**
+         * Register the scheduler's MXBean ({@link GoSchedulerMXBean}, {@code dev.goloom:type=Scheduler,name=...})
+         * with the platform MBean server when it is built, and unregister it when the scheduler terminates.
+         * Default true, or {@code -Dgoloom.jmx=false}.
+         */
+        public Builder jmx(boolean register) {
+            this.jmx = register;
+            return this;
+        }
+
+        /**
          * Receives exceptions thrown by plain tasks. Default: print the task and stack trace to stderr.
          *
          * @throws NullPointerException if {@code handler} is null
@@ -445,12 +495,15 @@ public final class SchedulerConfig {
         /**
          * Builds the scheduler. No carrier thread starts until the first task arrives.
          *
+         * If JMX registration is on ({@link #jmx}) and fails for a reason other than the name, the scheduler still
+         * works; the failure is logged once through {@code System.Logger} "dev.goloom.scheduler".
+         *
          * @throws IllegalArgumentException if maxProcs was not set and {@code GOMAXPROCS} or
          *                                  {@code goloom.maxprocs} holds a bad value, if a {@code goloom.*}
          *                                  property holds a bad value, or if maxThreads &lt; maxProcs
          */
         public GoScheduler build() {
-            return new GoScheduler(new SchedulerConfig(this));
+            return GoScheduler.create(new SchedulerConfig(this));
         }
 
         private static String quote(String s) {

@@ -364,6 +364,7 @@ final class Sysmon {
         }
         if (sched.takeToken(p, P.SYSCALL)) {
             sched.counters.inc(Counter.HANDOFFS_SYSCALL);
+            SchedulerEvents.handoff(sched, p, p.m, SchedulerEvents.SYSCALL, now - tick.syscallWhen);
             sched.handoffp(p);
             return true;
         }
@@ -423,6 +424,7 @@ final class Sysmon {
             // Blocked: little CPU and asleep in the kernel (file I/O, a native call, a pinned park).
             if (sched.takeToken(p, P.RUNNING)) {
                 sched.counters.inc(Counter.HANDOFFS_BLOCKED);
+                SchedulerEvents.handoff(sched, p, m, SchedulerEvents.BLOCKED, now - tick.runWhen);
                 sched.handoffp(p);
                 return true;
             }
@@ -438,6 +440,7 @@ final class Sysmon {
         }
         if ((!p.steal.isEmpty() || !sched.runq.isEmpty() || timersOverdue) && sched.takeToken(p, P.RUNNING)) {
             sched.counters.inc(Counter.HANDOFFS_BUSY);
+            SchedulerEvents.handoff(sched, p, m, SchedulerEvents.BUSY, now - tick.runWhen);
             sched.handoffp(p);
             return true;
         }

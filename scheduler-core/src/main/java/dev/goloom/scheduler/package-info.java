@@ -50,6 +50,12 @@
  *       {@code DumpJson}, {@code G} (the registry's per-goroutine record), {@code spi.WaitClock} (the coarse clock
  *       sysmon keeps for wait starts), {@code spi.WaitDescriber} (channels' and select's waits, read from the park
  *       blocker)</td></tr>
+ *   <tr><td>{@code runtime/metrics}' {@code /sched/...} entries, {@code /sched/latencies} (Go times 1 in 8
+ *       goroutines: {@code g.tracking})</td><td>{@code SchedulerMetrics}, {@code LatencyDistribution}; a sampled
+ *       task travels through the queues in a {@code SampledTask} and is timed into its dispatching P's
+ *       {@code SingleWriterHistogram}</td></tr>
+ *   <tr><td>(none: Java's) JMX and JFR</td><td>{@code SchedulerManagement} (the {@code GoSchedulerMXBean}),
+ *       {@code SchedulerEvents} (the {@code goloom.*} JFR events)</td></tr>
  *   <tr><td>{@code isSystemGoroutine} (here: the JDK's socket sub-pollers, {@code -Dgoloom.pollers=goloom})</td>
  *       <td>{@code spi.SystemGoroutines}, {@code GoScheduler.startSystem}</td></tr>
  *   <tr><td>{@code GOMAXPROCS} and {@code GODEBUG} parsing</td><td>{@code SchedulerConfig}</td></tr>

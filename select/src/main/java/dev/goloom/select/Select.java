@@ -5,6 +5,7 @@ import dev.goloom.channels.ChannelClosedException;
 import dev.goloom.channels.ReceiveChannel;
 import dev.goloom.channels.SendChannel;
 import dev.goloom.channels.internal.ChanOps;
+import dev.goloom.channels.internal.ChannelEvents;
 import dev.goloom.channels.internal.SelectOwner;
 import dev.goloom.channels.internal.TimerSupport;
 import dev.goloom.channels.internal.Waiter;
@@ -380,6 +381,7 @@ public final class Select {
         selunlock(n);
 
         owner.waitingOn(waiters, lockOrder, n); // for goroutine dumps: the owner is the park blocker
+        Object event = ChannelEvents.begin(); // JFR goloom.ChannelWait: null (nothing allocated) unless enabled
         int outcome = park(timed, nanos); // WON, or CANCELLED for interrupt / timeout
         boolean lateInterrupt = outcome == LATE_INTERRUPT;
 
@@ -395,6 +397,11 @@ public final class Select {
             }
         }
         selunlock(n);
+        if (event != null) {
+            ChannelEvents.end(event, "select", winner == null ? null : chans[winner.caseIndex], n,
+                    winner != null ? (winner.success ? ChannelEvents.COMPLETED : ChannelEvents.CLOSED)
+                            : outcome == CANCELLED_INTERRUPT ? ChannelEvents.INTERRUPTED : ChannelEvents.TIMED_OUT);
+        }
 
         if (winner == null) {
             if (outcome == CANCELLED_INTERRUPT) {

@@ -30,10 +30,12 @@ public final class GlobalRunQueue implements Overflow {
     static final int RESUMED_STREAK = 8;
 
     private static final VarHandle PUTS;
+    private static final VarHandle STARTS;
 
     static {
         try {
             PUTS = MethodHandles.lookup().findVarHandle(GlobalRunQueue.class, "puts", long.class);
+            STARTS = MethodHandles.lookup().findVarHandle(GlobalRunQueue.class, "starts", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -106,6 +108,8 @@ public final class GlobalRunQueue implements Overflow {
     private volatile int size; // both FIFOs; written under lock; read anywhere
     /** Tasks ever put (Go has no such count). Written under lock with opaque stores; read anywhere, racily. */
     private long puts;
+    /** Of those, new goroutines ({@link #putNew}). Written and read like {@link #puts}. */
+    private long starts;
 
     public GlobalRunQueue(int initialCapacity) {
         if (initialCapacity < 2 || Integer.bitCount(initialCapacity) != 1) {
@@ -122,6 +126,21 @@ public final class GlobalRunQueue implements Overflow {
         try {
             fresh.add(task);
             published(1);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Any thread. {@link #put} for a new goroutine's first run, counted in {@link #starts()} (Go's
+     * {@code /sched/goroutines-created} for starts by threads that hold no P).
+     */
+    public void putNew(Runnable task) {
+        lock.lock();
+        try {
+            fresh.add(task);
+            published(1);
+            STARTS.setOpaque(this, starts + 1);
         } finally {
             lock.unlock();
         }
@@ -196,6 +215,11 @@ public final class GlobalRunQueue implements Overflow {
      */
     public long puts() {
         return (long) PUTS.getOpaque(this);
+    }
+
+    /** Any thread. How many tasks were put with {@link #putNew}, a racy snapshot (see {@link #puts()}). */
+    public long starts() {
+        return (long) STARTS.getOpaque(this);
     }
 
     /** Any thread. Racy snapshot (see class comment). */
