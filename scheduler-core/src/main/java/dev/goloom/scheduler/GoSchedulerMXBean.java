@@ -3,9 +3,10 @@ package dev.goloom.scheduler;
 /**
  * The management interface of one {@link GoScheduler}, registered with the platform MBean server as
  * {@code dev.goloom:type=Scheduler,name=<name>} ({@link GoScheduler#mxBeanName()} has the exact name and the rule
- * for two schedulers with the same name). Every attribute is read-only and is read from a fresh
+ * for two schedulers with the same name). Every attribute but {@code MaxProcs} is read-only, and each is read from a fresh
  * {@link GoScheduler#stats()} or {@link GoScheduler#metrics()} snapshot, so two attributes read one after the
- * other may come from different moments.
+ * other may come from different moments. {@link #setMaxProcs} is the one writable attribute; the
+ * {@code dumpGoroutines...} operations print the scheduler's goroutines as {@link Goroutines} does.
  *
  * <h2>Lifecycle</h2>
  * Registered when the scheduler is built (unless {@code SchedulerConfig.Builder.jmx(false)} or
@@ -39,6 +40,20 @@ public interface GoSchedulerMXBean {
 
     /** Go: {@code runtime.GOMAXPROCS(0)}; {@link GoScheduler#maxProcs()}. */
     int getMaxProcs();
+
+    /**
+     * Go: {@code runtime.GOMAXPROCS(n)}; {@link GoScheduler#setMaxProcs(int)}: resizes the running scheduler
+     * without losing or running twice a queued goroutine, and stops the automatic updates of a default maxProcs.
+     * On a terminated scheduler it only records the value.
+     *
+     * @throws IllegalArgumentException if {@code n} is below 1, above {@link GoScheduler#MAX_PROCS} or above the
+     *         scheduler's {@code maxThreads} (a JMX client sees it wrapped in a {@code RuntimeMBeanException}, the
+     *         message naming {@code n})
+     */
+    void setMaxProcs(int n);
+
+    /** {@link GoScheduler#maxProcsSource()}: where the current maxProcs came from. */
+    String getMaxProcsSource();
 
     // ---- Go's /sched metrics (SchedulerMetrics)
 
@@ -121,6 +136,21 @@ public interface GoSchedulerMXBean {
 
     /** The {@link SchedulerStats#schedtrace()} line. */
     String getSchedtrace();
+
+    // ---- operations
+
+    /**
+     * Operation: every live goroutine of this scheduler in Go's traceback shape, with state, wait reason and time,
+     * channels and stack ({@link Goroutines#dump(GoScheduler)}). Reads every goroutine's stack: for diagnosis,
+     * not for polling. A terminated scheduler gives its header line and no goroutines.
+     */
+    String dumpGoroutines();
+
+    /**
+     * Operation: the same as JSON in the JDK's {@code Thread.dump_to_file -format=json} schema with goloom's fields
+     * ({@link Goroutines#dumpJson(GoScheduler)}).
+     */
+    String dumpGoroutinesJson();
 
     /** {@link GoScheduler#isShutdown()}. */
     boolean isShutdown();

@@ -117,6 +117,26 @@ final class SchedulerManagement implements GoSchedulerMXBean {
     }
 
     @Override
+    public void setMaxProcs(int n) {
+        scheduler.setMaxProcs(n);
+    }
+
+    @Override
+    public String getMaxProcsSource() {
+        return scheduler.maxProcsSource();
+    }
+
+    @Override
+    public String dumpGoroutines() {
+        return Goroutines.dump(scheduler);
+    }
+
+    @Override
+    public String dumpGoroutinesJson() {
+        return Goroutines.dumpJson(scheduler);
+    }
+
+    @Override
     public long getGoroutines() {
         return scheduler.metrics().goroutines();
     }

@@ -10,6 +10,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The per-scheduler MXBean, read through the platform MBean server as a JMX client would. */
 class SchedulerMXBeanTest {
@@ -66,9 +67,42 @@ class SchedulerMXBeanTest {
             GoSchedulerMXBean proxy = JMX.newMXBeanProxy(SERVER, on, GoSchedulerMXBean.class);
             assertThat(proxy.getTasksRun()).isEqualTo(100);
             assertThat(proxy.isTerminated()).isFalse();
-            assertThat(SERVER.getMBeanInfo(on).getAttributes()).allSatisfy(a -> assertThat(a.isWritable()).isFalse());
+            assertThat(SERVER.getMBeanInfo(on).getAttributes()).allSatisfy(
+                    a -> assertThat(a.isWritable()).as(a.getName()).isEqualTo(a.getName().equals("MaxProcs")));
         }
         assertThat(SERVER.isRegistered(on)).as("unregistered once close() returns").isFalse();
+    }
+
+    @Test
+    void maxProcsIsSetThroughJmxAndBadValuesAreRefusedWithTheirValue() throws Exception {
+        try (GoScheduler s = GoScheduler.builder().maxProcs(2).name("jmx-resize").build()) {
+            ObjectName on = s.mxBeanName();
+            SERVER.setAttribute(on, new javax.management.Attribute("MaxProcs", 3));
+            assertThat(s.maxProcs()).isEqualTo(3);
+            assertThat(SERVER.getAttribute(on, "MaxProcs")).isEqualTo(3);
+            assertThat(SERVER.getAttribute(on, "MaxProcsSource")).isEqualTo("setMaxProcs");
+            runTasks(s, 1_000); // every task still runs once on the resized scheduler
+            assertThat((long) SERVER.getAttribute(on, "TasksRun")).isEqualTo(1_000);
+            GoSchedulerMXBean proxy = JMX.newMXBeanProxy(SERVER, on, GoSchedulerMXBean.class);
+            proxy.setMaxProcs(1);
+            assertThat(s.maxProcs()).isEqualTo(1);
+            assertThatThrownBy(() -> SERVER.setAttribute(on, new javax.management.Attribute("MaxProcs", 0)))
+                    .hasRootCauseInstanceOf(IllegalArgumentException.class)
+                    .rootCause().hasMessageContaining("got 0");
+            assertThat(s.maxProcs()).isEqualTo(1);
+            runTasks(s, 100);
+        }
+    }
+
+    @Test
+    void theDumpOperationsDescribeThisScheduler() throws Exception {
+        try (GoScheduler s = GoScheduler.builder().maxProcs(1).name("jmx-dump").build()) {
+            ObjectName on = s.mxBeanName();
+            String text = (String) SERVER.invoke(on, "dumpGoroutines", null, null);
+            assertThat(text).startsWith("SCHED jmx-dump: gomaxprocs=1 ").doesNotContain("goroutine ");
+            String json = (String) SERVER.invoke(on, "dumpGoroutinesJson", null, null);
+            assertThat(json).startsWith("{").contains("\"jmx-dump\"");
+        }
     }
 
     @Test

@@ -297,6 +297,21 @@ class GoroutineDumpTest {
     }
 
     @Test
+    void theMXBeanDumpOperationListsTheSchedulersParkedGoroutine() throws Exception {
+        GoScheduler s = scheduler("dump-jmx", 1, 256);
+        CountDownLatch never = new CountDownLatch(1);
+        releases.add(never::countDown);
+        Thread t = go(s, "awaits-latch", never::await);
+        awaitWaiting(s, t, WaitReason.SYNC_WAIT);
+        javax.management.MBeanServer server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+        String text = (String) server.invoke(s.mxBeanName(), "dumpGoroutines", null, null);
+        assertThat(text).contains("goroutine " + t.threadId() + " \"awaits-latch\" [sync wait")
+                .contains("java.util.concurrent.CountDownLatch.await");
+        String json = (String) server.invoke(s.mxBeanName(), "dumpGoroutinesJson", null, null);
+        assertThat(json).contains("\"tid\": \"" + t.threadId() + "\"").contains("\"waitReason\": \"sync wait\"");
+    }
+
+    @Test
     void anInferredWaitCountsFromItsFirstSightingAndANewWaitStartsOver() throws Exception {
         GoScheduler s = scheduler("dump-since", 2, 256);
         CountDownLatch parkedAgain = new CountDownLatch(1);
