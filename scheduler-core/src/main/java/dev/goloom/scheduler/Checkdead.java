@@ -8,7 +8,6 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
@@ -185,8 +184,8 @@ final class Checkdead {
                 mounted.add(t);
             }
         }
-        for (Map.Entry<Thread, G> e : sched.scheduler.goroutineRecords().entrySet()) {
-            Thread t = e.getKey();
+        for (G g : sched.scheduler.goroutineRecords()) {
+            Thread t = g.thread;
             Thread.State st = t.getState();
             if (st == Thread.State.TERMINATED) {
                 continue; // ended since the registry was read
