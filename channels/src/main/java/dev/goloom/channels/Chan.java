@@ -51,9 +51,11 @@ import java.util.concurrent.locks.LockSupport;
  * wake-ups and stray permits are harmless). The waker sets it, under the lock, after writing the element and the
  * {@code success} flag. An interrupted or timed-out waiter re-takes the lock: if its waiter is still queued it
  * unlinks it and gives up (nothing was transferred); otherwise a waker already completed it, and the operation
- * returns that result (with the interrupt status set again), so no element is ever lost or duplicated. A timed
- * wait on a goloom goroutine is woken by a timer on the scheduler's per-P heaps (a carrier unparks it); elsewhere
- * by {@link LockSupport#parkNanos(Object, long)}.
+ * returns that result (with the interrupt status set again), so no element is ever lost or duplicated. Deadlock
+ * detection ({@code -Dgoloom.deadlock=fail}) withdraws a waiter the same way, from sysmon: under the lock, only if
+ * still queued; the owner then throws {@link DeadlockException}. A timed wait on a goloom goroutine is woken by a
+ * timer on the scheduler's per-P heaps (a carrier unparks it); elsewhere by
+ * {@link LockSupport#parkNanos(Object, long)}.
  *
  * <h2>Fast paths and allocation</h2>
  * {@link #trySend}/{@link #tryRecv} first fail without locking when a racy look says the channel is not ready
@@ -231,6 +233,9 @@ public final class Chan<E> implements SendChannel<E>, ReceiveChannel<E> {
             return false;
         }
         if (!w.success) {
+            if (w.elem instanceof Waiter.Aborted a) {
+                throw new DeadlockException(a.message()); // withdrawn by deadlock detection: nothing was sent
+            }
             throw sendOnClosed(); // Go: woken by closechan -> panic("send on closed channel")
         }
         return true;
@@ -323,6 +328,9 @@ public final class Chan<E> implements SendChannel<E>, ReceiveChannel<E> {
         }
         Object v = w.elem; // null when woken by close (success == false)
         w.elem = null;
+        if (!w.success && v != null) {
+            throw new DeadlockException(((Waiter.Aborted) v).message()); // withdrawn by deadlock detection
+        }
         return (E) v;
     }
 
@@ -470,7 +478,8 @@ public final class Chan<E> implements SendChannel<E>, ReceiveChannel<E> {
         int outcome = ChannelEvents.INTERRUPTED;
         try {
             boolean done = awaitParked(w, q, timed, nanos, op);
-            outcome = !done ? ChannelEvents.TIMED_OUT : w.success ? ChannelEvents.COMPLETED : ChannelEvents.CLOSED;
+            outcome = !done ? ChannelEvents.TIMED_OUT : w.success ? ChannelEvents.COMPLETED
+                    : w.elem instanceof Waiter.Aborted ? ChannelEvents.DEADLOCK : ChannelEvents.CLOSED;
             return done;
         } finally {
             if (event != null) {
@@ -659,6 +668,21 @@ public final class Chan<E> implements SendChannel<E>, ReceiveChannel<E> {
         public void remove(Chan<?> c, Waiter w, boolean send) {
             assert c.holdsLock();
             (send ? c.sendq : c.recvq).remove(w);
+        }
+
+        @Override
+        public boolean abort(Chan<?> c, Waiter w, String message) {
+            c.lock();
+            boolean queued = w.isQueued();
+            if (queued) {
+                (w.send ? c.sendq : c.recvq).remove(w);
+                complete(w, new Waiter.Aborted(message), false); // as close does, with the reason in elem
+            }
+            c.unlock();
+            if (queued) {
+                LockSupport.unpark(w.thread); // only after unlocking
+            }
+            return queued;
         }
 
         @Override

@@ -37,7 +37,11 @@ enum Counter {
     PREEMPT_REQUESTS,
     SYSMON_WAKEUPS,
     SYSMON_FAILURES,
-    CARRIER_FAILURES;
+    CARRIER_FAILURES,
+    /** Go: checkdead calls. sysmon's looks for a deadlock (Checkdead). */
+    DEADLOCK_CHECKS,
+    /** Deadlocks reported (Checkdead). */
+    DEADLOCKS;
 
     static final Counter[] ALL = values();
     static final int COUNT = ALL.length;

@@ -5,6 +5,7 @@ import dev.goloom.scheduler.internal.LocalRunQueue;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -32,6 +33,9 @@ import java.util.function.Supplier;
  *   <tr><td>latencySampling</td><td>{@link Builder#latencySampling}</td><td>{@code -Dgoloom.latencySampling}</td>
  *       <td>1 in 64</td></tr>
  *   <tr><td>jmx</td><td>{@link Builder#jmx}</td><td>{@code -Dgoloom.jmx}</td><td>true</td></tr>
+ *   <tr><td>deadlock</td><td>{@link Builder#deadlock}</td><td>{@code -Dgoloom.deadlock}</td><td>off</td></tr>
+ *   <tr><td>deadlockGrace</td><td>{@link Builder#deadlockGrace}</td><td>{@code -Dgoloom.deadlockGrace}</td>
+ *       <td>1 s</td></tr>
  *   </tbody>
  * </table>
  */
@@ -49,6 +53,8 @@ public final class SchedulerConfig {
     static final String RANDOMIZE_PROPERTY = "goloom.debug.randomizeScheduler";
     /** Default schedule-latency sampling: 1 in this many submissions (JMH: docs in README, "Metrics"). */
     static final int DEFAULT_LATENCY_SAMPLING = 64;
+    /** How long a scheduler must have been idle before sysmon looks for a deadlock. */
+    static final Duration DEFAULT_DEADLOCK_GRACE = Duration.ofSeconds(1);
 
     /** {@link #maxProcsSource()}: {@link Builder#maxProcs}. */
     public static final String SOURCE_BUILDER = "builder";
@@ -93,6 +99,12 @@ public final class SchedulerConfig {
     final int latencySampling;
     /** Register the scheduler's MXBean on build. */
     final boolean jmx;
+    /** Go's checkdead: what sysmon does when every goroutine is asleep on channels. */
+    final DeadlockMode deadlock;
+    /** How long the scheduler must be idle before sysmon looks for a deadlock, in ns. */
+    final long deadlockGraceNanos;
+    /** Where deadlock reports go; null: {@code System.err}. */
+    final Consumer<String> deadlockOutput;
 
     private SchedulerConfig(Builder b) {
         this.name = b.name != null ? b.name : GoScheduler.nextDefaultName();
@@ -129,6 +141,12 @@ public final class SchedulerConfig {
         this.latencySampling = b.latencySampling != null ? b.latencySampling
                 : parseIntProperty("goloom.latencySampling", DEFAULT_LATENCY_SAMPLING, 0, Integer.MAX_VALUE);
         this.jmx = b.jmx != null ? b.jmx : parseBooleanProperty("goloom.jmx", true);
+        String mode = System.getProperty("goloom.deadlock");
+        this.deadlock = b.deadlock != null ? b.deadlock
+                : mode == null || mode.isBlank() ? DeadlockMode.OFF : DeadlockMode.parse(mode, "goloom.deadlock");
+        this.deadlockGraceNanos = (b.deadlockGrace != null ? b.deadlockGrace
+                : parseDurationProperty("goloom.deadlockGrace", DEFAULT_DEADLOCK_GRACE)).toNanos();
+        this.deadlockOutput = b.deadlockOutput;
         if (maxThreads < procs) {
             throw new IllegalArgumentException("maxThreads must be >= maxProcs (" + procs + "), got " + maxThreads);
         }
@@ -192,11 +210,22 @@ public final class SchedulerConfig {
         return jmx;
     }
 
+    /** What sysmon does when every goroutine is asleep on channels ({@link Builder#deadlock}). */
+    public DeadlockMode deadlock() {
+        return deadlock;
+    }
+
+    /** How long the scheduler must be idle before sysmon looks for a deadlock ({@link Builder#deadlockGrace}). */
+    public Duration deadlockGrace() {
+        return Duration.ofNanos(deadlockGraceNanos);
+    }
+
     @Override
     public String toString() {
         return "SchedulerConfig[name=" + name + ", maxProcs=" + procs + " (from " + procsSource + "), maxThreads="
                 + maxThreads + ", timeSlice=" + timeSlice() + ", blockedThreshold=" + blockedThreshold()
                 + ", keepAlive=" + keepAlive() + ", latencySampling=" + latencySampling + ", jmx=" + jmx
+                + (deadlock != DeadlockMode.OFF ? ", deadlock=" + deadlock.text() + " after " + deadlockGrace() : "")
                 + (randomizeSeed != 0 ? ", randomizeScheduler=" + randomizeSeed : "")
                 + "]";
     }
@@ -338,6 +367,9 @@ public final class SchedulerConfig {
         private Duration procsUpdateInterval;
         private Integer latencySampling;
         private Boolean jmx;
+        private DeadlockMode deadlock;
+        private Duration deadlockGrace;
+        private Consumer<String> deadlockOutput;
 
         Builder() {
         }
@@ -388,9 +420,7 @@ public final class SchedulerConfig {
          * @throws IllegalArgumentException if {@code keepAlive} is null or under 1 ms
          */
         public Builder keepAlive(Duration keepAlive) {
-            if (keepAlive == null || keepAlive.compareTo(Duration.ofMillis(1)) < 0) {
-                throw new IllegalArgumentException("keepAlive must be >= 1ms, got " + keepAlive);
-            }
+            atLeastOneMilli(keepAlive, "keepAlive");
             this.keepAlive = keepAlive;
             return this;
         }
@@ -419,9 +449,7 @@ public final class SchedulerConfig {
          * @throws IllegalArgumentException if {@code threshold} is null or under 1 ms
          */
         public Builder blockedThreshold(Duration threshold) {
-            if (threshold == null || threshold.compareTo(Duration.ofMillis(1)) < 0) {
-                throw new IllegalArgumentException("blockedThreshold must be >= 1ms, got " + threshold);
-            }
+            atLeastOneMilli(threshold, "blockedThreshold");
             this.blockedThreshold = threshold;
             return this;
         }
@@ -448,6 +476,74 @@ public final class SchedulerConfig {
          */
         public Builder jmx(boolean register) {
             this.jmx = register;
+            return this;
+        }
+
+        /**
+         * Go's {@code fatal error: all goroutines are asleep - deadlock!} (Go: {@code checkdead}): what sysmon does
+         * when this scheduler's goroutines are all asleep on goloom channels. Default {@link DeadlockMode#OFF}, or
+         * {@code -Dgoloom.deadlock=off|warn|fail}.
+         *
+         * <p>A deadlock: the scheduler has been idle for the {@linkplain #deadlockGrace grace period} (no goroutine
+         * ran, every run token free, nothing queued, no timer fired), no timer is pending on it, it has at least one
+         * live goroutine, and every live goroutine is parked in an untimed channel {@code send}, {@code recv} or
+         * {@code select} (Go's wait reasons {@code chan send}, {@code chan receive}, {@code select},
+         * {@code select (no cases)}). Then, once per deadlock:
+         * <ul>
+         *   <li>{@link DeadlockMode#WARN}: the line {@code all goroutines are asleep - deadlock! (scheduler <name>)}
+         *       and the scheduler's goroutine dump ({@link Goroutines#dump(GoScheduler)}) go to standard error (or
+         *       to {@link #deadlockOutput}).</li>
+         *   <li>{@link DeadlockMode#FAIL}: the same, then sysmon looks again and, if nothing changed, makes each of
+         *       those blocked operations throw {@code dev.goloom.channels.DeadlockException}, whose message starts
+         *       with {@code all goroutines are asleep - deadlock!} and names the scheduler and the operation. A
+         *       withdrawn operation has transferred nothing: the channels stay as if it had never begun.</li>
+         * </ul>
+         *
+         * <p>Limits. The check sees this scheduler only. A platform thread, or a goroutine of another scheduler,
+         * may still be about to send to or receive from these goroutines' channels, or close them: to goloom they
+         * look deadlocked all the same, so {@code WARN} is always safe and {@code FAIL} can be wrong for programs
+         * that use goloom channels across schedulers or with platform threads. A goroutine blocked on anything
+         * else (a lock, a latch, {@code Object.wait}, a socket, {@code sleep}, a timed channel operation or
+         * {@code select}, a syscall) counts as live, and then the check stays quiet, even if that wait can never
+         * end. Timers count as live, as in Go: a pending {@code Chans.after}, ticker or timed wait of this
+         * scheduler's. A channel timer armed by a thread outside goloom runs on goloom's shared timer thread,
+         * which the check does not see.
+         *
+         * <p>Cost: none on the scheduling and channel paths; sysmon looks only once the scheduler has been idle for
+         * the grace period, once per idle spell (reading each goroutine's state and park blocker, stopping at the
+         * first live one), and prints a dump only for a deadlock. With it off, sysmon does nothing at all.
+         *
+         * @throws NullPointerException if {@code mode} is null
+         */
+        public Builder deadlock(DeadlockMode mode) {
+            this.deadlock = Objects.requireNonNull(mode, "mode");
+            return this;
+        }
+
+        /**
+         * How long the scheduler must have been idle (no goroutine ran) before sysmon looks for a deadlock; a
+         * shorter standstill is never reported. A scheduler found deadlocked is reported within about one more
+         * sysmon round (at most 10 ms) plus the time to take the dump. Default 1 s, or
+         * {@code -Dgoloom.deadlockGrace} (e.g. {@code 500ms}, {@code 2s}).
+         *
+         * @throws IllegalArgumentException if {@code grace} is null or under 1 ms
+         */
+        public Builder deadlockGrace(Duration grace) {
+            atLeastOneMilli(grace, "deadlockGrace");
+            this.deadlockGrace = grace;
+            return this;
+        }
+
+        /**
+         * Where deadlock reports go (see {@link #deadlock}): each report, the header line and the goroutine dump,
+         * is passed whole, as one string ending in a line break, on the scheduler's sysmon thread. Default: printed
+         * to {@code System.err}. The consumer must not block for long: sysmon waits for it. Whatever it throws is
+         * logged once through {@code System.Logger} "dev.goloom.scheduler" and otherwise ignored.
+         *
+         * @throws NullPointerException if {@code output} is null
+         */
+        public Builder deadlockOutput(Consumer<String> output) {
+            this.deadlockOutput = Objects.requireNonNull(output, "output");
             return this;
         }
 
@@ -484,9 +580,7 @@ public final class SchedulerConfig {
          * {@code GOMAXPROCS} and {@code -Dgoloom.maxprocs} are then ignored), and how often sysmon reads it again.
          */
         Builder defaultMaxProcs(Supplier<ProcsDefault> source, Duration updateInterval) {
-            if (updateInterval == null || updateInterval.compareTo(Duration.ofMillis(1)) < 0) {
-                throw new IllegalArgumentException("updateInterval must be >= 1ms, got " + updateInterval);
-            }
+            atLeastOneMilli(updateInterval, "updateInterval");
             this.defaultProcs = Objects.requireNonNull(source, "source");
             this.procsUpdateInterval = updateInterval;
             return this;
@@ -504,6 +598,13 @@ public final class SchedulerConfig {
          */
         public GoScheduler build() {
             return GoScheduler.create(new SchedulerConfig(this));
+        }
+
+        /** Rejects a null or sub-millisecond {@code d}, naming the setting {@code name} and the value. */
+        private static void atLeastOneMilli(Duration d, String name) {
+            if (d == null || d.compareTo(Duration.ofMillis(1)) < 0) {
+                throw new IllegalArgumentException(name + " must be >= 1ms, got " + d);
+            }
         }
 
         private static String quote(String s) {

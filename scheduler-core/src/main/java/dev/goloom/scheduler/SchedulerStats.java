@@ -248,6 +248,19 @@ public final class SchedulerStats {
         return total(Counter.CARRIER_FAILURES);
     }
 
+    /**
+     * Times sysmon looked for a deadlock (Go: {@code checkdead}): only with deadlock detection on
+     * ({@link SchedulerConfig.Builder#deadlock}), at most once per idle spell of the scheduler; 0 with it off.
+     */
+    public long deadlockChecks() {
+        return total(Counter.DEADLOCK_CHECKS);
+    }
+
+    /** Deadlocks sysmon reported ({@code all goroutines are asleep - deadlock!}); 0 with detection off. */
+    public long deadlocks() {
+        return total(Counter.DEADLOCKS);
+    }
+
     /** True once shutdown or close began. */
     public boolean shutdown() {
         return shutdown;

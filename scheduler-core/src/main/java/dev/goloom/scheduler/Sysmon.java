@@ -49,6 +49,11 @@ import java.util.concurrent.locks.LockSupport;
  * sysmon reads the default again and resizes if it changed ({@link Procresize#update}). It does so only in rounds
  * it is awake for: an idle scheduler picks a change up when work next wakes it.
  *
+ * <p>Deadlocks (Go: {@code checkdead}), only with {@code -Dgoloom.deadlock=warn|fail} or the builder's
+ * {@code deadlock}: every all-idle round hands the time to {@link Checkdead}, which looks for goroutines all asleep
+ * on channels once the scheduler has been idle for the grace period; the all-idle sleep then ends when a look is
+ * due. With detection off (the default) sysmon holds no {@code Checkdead} and does nothing more.
+ *
  * <p>State: the per-P {@link Tick}s are touched only by the sysmon thread; {@link #sleeping} is the one field
  * shared with other threads (see {@link #wake()}).
  */
@@ -121,9 +126,12 @@ final class Sysmon {
     private Tick[] ticks = new Tick[0];
     /** Reads stuck carriers' run state. Sysmon thread only. */
     private final CarrierClock clock = new CarrierClock();
+    /** Go: checkdead. Null while deadlock detection is off (the default). Sysmon thread only. */
+    private final Checkdead checkdead;
 
     Sysmon(Sched sched) {
         this.sched = sched;
+        this.checkdead = sched.config.deadlock == DeadlockMode.OFF ? null : new Checkdead(sched);
         this.traceNanos = sched.config.schedtraceNanos;
         this.nextTrace = startNanos + traceNanos;
     }
@@ -248,6 +256,9 @@ final class Sysmon {
                 if (allIdleSince == 0) {
                     allIdleSince = now;
                 }
+                if (checkdead != null) {
+                    lookForDeadlock(now);
+                }
                 if (now - allIdleSince < DEEP_SLEEP_AFTER_NANOS || traceNanos != 0) { // Go: no deep sleep while tracing
                     idle++; // idle for a moment only (a server between requests): back off, stay awake
                     continue;
@@ -258,6 +269,9 @@ final class Sysmon {
                 continue;
             }
             allIdleSince = 0;
+            if (checkdead != null) {
+                checkdead.busyRound();
+            }
             int retaken;
             try {
                 long now = System.nanoTime();
@@ -274,9 +288,19 @@ final class Sysmon {
         }
     }
 
+    /** Go: checkdead, from an all-idle round. Never lets a failure (out of memory while dumping) end sysmon. */
+    private void lookForDeadlock(long now) {
+        try {
+            checkdead.idleRound(now);
+        } catch (Throwable e) {
+            failed(e);
+        }
+    }
+
     /**
-     * Go: "all Ps idle": sleeps until {@link #wake()} (with timers pending, until just after the earliest). Dekker pair with wake(): publish the flag, fence, re-check; a
-     * token taker takes a token, fences, then reads the flag.
+     * Go: "all Ps idle": sleeps until {@link #wake()} (with timers pending, until just after the earliest; with a
+     * deadlock look pending, until it is due). Dekker pair with wake(): publish the flag, fence, re-check; a token
+     * taker takes a token, fences, then reads the flag.
      */
     private void deepSleep() {
         WaitClock.sysmonAsleep(); // before the flag: a waker that sees the flag refreshes the clock after this
@@ -284,10 +308,14 @@ final class Sysmon {
         VarHandle.fullFence();
         if (sched.lvFreeTokens() == sched.lvProcs() && !sched.isTerminated()) {
             long next = sched.timers.timeSleepUntil();
-            if (next == Long.MAX_VALUE) {
+            long until = next == Long.MAX_VALUE ? Long.MAX_VALUE : next + MAX_DELAY_NANOS;
+            if (checkdead != null) {
+                until = Math.min(until, checkdead.dueNanos()); // a deadlock look is due (Go: checkdead)
+            }
+            if (until == Long.MAX_VALUE) {
                 LockSupport.park(this);
             } else {
-                LockSupport.parkNanos(this, Math.max(0, next - System.nanoTime()) + MAX_DELAY_NANOS);
+                LockSupport.parkNanos(this, Math.max(0, until - System.nanoTime()));
             }
             sched.counters.inc(Counter.SYSMON_WAKEUPS);
         }
@@ -300,7 +328,7 @@ final class Sysmon {
      * sysmon goes on with its next round, which retries; the first failure is logged once, lazily, because
      * logging allocates and may itself fail while the heap is full.
      */
-    private void failed(Throwable e) {
+    void failed(Throwable e) {
         sched.counters.inc(Counter.SYSMON_FAILURES);
         if (failureLogged) {
             return;

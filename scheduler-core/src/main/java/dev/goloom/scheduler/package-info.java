@@ -50,6 +50,9 @@
  *       {@code DumpJson}, {@code G} (the registry's per-goroutine record), {@code spi.WaitClock} (the coarse clock
  *       sysmon keeps for wait starts), {@code spi.WaitDescriber} (channels' and select's waits, read from the park
  *       blocker)</td></tr>
+ *   <tr><td>{@code checkdead} ({@code all goroutines are asleep - deadlock!})</td><td>{@code Checkdead}, run by
+ *       {@code Sysmon} in its all-idle rounds ({@code -Dgoloom.deadlock}); {@code spi.WaitDescriber#abort} fails
+ *       the blocked channel operations in {@code fail} mode</td></tr>
  *   <tr><td>{@code runtime/metrics}' {@code /sched/...} entries, {@code /sched/latencies} (Go times 1 in 8
  *       goroutines: {@code g.tracking})</td><td>{@code SchedulerMetrics}, {@code LatencyDistribution}; a sampled
  *       task travels through the queues in a {@code SampledTask} and is timed into its dispatching P's

@@ -2,6 +2,7 @@ package dev.goloom.select;
 
 import dev.goloom.channels.Chan;
 import dev.goloom.channels.ChannelClosedException;
+import dev.goloom.channels.DeadlockException;
 import dev.goloom.channels.ReceiveChannel;
 import dev.goloom.channels.SendChannel;
 import dev.goloom.channels.internal.ChanOps;
@@ -56,6 +57,9 @@ import java.util.function.Supplier;
  *   <li>Interrupt while blocked: every queued waiter is removed, nothing is consumed or sent, and
  *       {@link InterruptedException} is thrown. If a case completed before the interrupt was seen, it is
  *       returned normally and the thread's interrupt status is set again.</li>
+ *   <li>Deadlock (Go's {@code all goroutines are asleep - deadlock!}): with {@code -Dgoloom.deadlock=fail} a
+ *       select without timeout that its goloom scheduler found deadlocked throws
+ *       {@link DeadlockException}, its waiters removed as for an interrupt.</li>
  *   <li>Send values: Go evaluates every send case's channel and value expressions exactly once on entering the
  *       statement, in source order, including cases whose channel is nil. A {@link #send} value is given once, when
  *       the case is added. Every {@link #sendFrom} supplier is called exactly once per {@code select()}, in case
@@ -397,13 +401,22 @@ public final class Select {
             }
         }
         selunlock(n);
+        // Nobody won: this thread cancelled (interrupt, timeout), or deadlock detection aborted the select.
+        boolean aborted = winner == null && owner.state() == SelectOwner.ABORTED;
         if (event != null) {
             ChannelEvents.end(event, "select", winner == null ? null : chans[winner.caseIndex], n,
                     winner != null ? (winner.success ? ChannelEvents.COMPLETED : ChannelEvents.CLOSED)
+                            : aborted ? ChannelEvents.DEADLOCK
                             : outcome == CANCELLED_INTERRUPT ? ChannelEvents.INTERRUPTED : ChannelEvents.TIMED_OUT);
         }
 
         if (winner == null) {
+            if (aborted) {
+                if (lateInterrupt) {
+                    me.interrupt();
+                }
+                throw new DeadlockException(owner.abortMessage()); // nothing was sent or received
+            }
             if (outcome == CANCELLED_INTERRUPT) {
                 throw new InterruptedException("interrupted while blocked in select");
             }
@@ -515,10 +528,14 @@ public final class Select {
     /** Go: {@code block()} / a select whose cases are all nil. */
     private int blockWithoutCases(boolean timed, long nanos) throws InterruptedException {
         long deadline = timed ? System.nanoTime() + nanos : 0L;
+        owner.reset(Thread.currentThread()); // WAITING: only deadlock detection's abort ends this wait early
         owner.waitingOnNothing(); // for goroutine dumps: the owner is the park blocker
         for (;;) {
             if (Thread.interrupted()) {
                 throw new InterruptedException("interrupted while blocked in select with no cases");
+            }
+            if (owner.state() == SelectOwner.ABORTED) {
+                throw new DeadlockException(owner.abortMessage());
             }
             if (timed) {
                 long remaining = deadline - System.nanoTime();

@@ -78,6 +78,16 @@ public abstract class ChanOps {
     /** Go: {@code dequeueSudoG}: unlinks {@code w} from {@code c}'s receive or send queue if still there. Lock held. */
     public abstract void remove(Chan<?> c, Waiter w, boolean send);
 
+    /**
+     * Deadlock detection's abort of a plain (non-select) blocked {@code send} or {@code recv}: takes {@code c}'s
+     * lock; if {@code w} is still queued, unlinks it and completes it as {@link Waiter.Aborted} with {@code message}
+     * (its owner then throws {@code DeadlockException}); unlocks, then unparks the owner. If a partner dequeued
+     * {@code w} first, its transfer stands and nothing happens.
+     *
+     * @return true if {@code w} was withdrawn
+     */
+    public abstract boolean abort(Chan<?> c, Waiter w, String message);
+
     /** Number of waiters queued on {@code c} (both queues). Takes the lock; for tests and diagnostics. */
     public abstract int queuedWaiters(Chan<?> c);
 

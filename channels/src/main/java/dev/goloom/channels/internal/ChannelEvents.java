@@ -36,8 +36,10 @@ public final class ChannelEvents {
     public static final int TIMED_OUT = 2;
     /** The thread was interrupted and gave up. */
     public static final int INTERRUPTED = 3;
+    /** Deadlock detection withdrew the operation ({@code DeadlockException}). */
+    public static final int DEADLOCK = 4;
 
-    private static final String[] OUTCOMES = {"completed", "closed", "timed out", "interrupted"};
+    private static final String[] OUTCOMES = {"completed", "closed", "timed out", "interrupted", "deadlock"};
 
     /** {@code goloom.ChannelWait}'s type once JFR is initialized; null before. */
     private static volatile EventType type;
@@ -77,7 +79,7 @@ public final class ChannelEvents {
      * @param operation Go's wait reason: {@code "chan send"}, {@code "chan receive"} or {@code "select"}
      * @param channel   the channel waited on (for a select, the winning case's), or null (a select that gave up)
      * @param cases     1 for a send or receive; the number of cases of a select
-     * @param outcome   {@link #COMPLETED}, {@link #CLOSED}, {@link #TIMED_OUT} or {@link #INTERRUPTED}
+     * @param outcome   {@link #COMPLETED}, {@link #CLOSED}, {@link #TIMED_OUT}, {@link #INTERRUPTED} or {@link #DEADLOCK}
      */
     public static void end(Object event, String operation, Chan<?> channel, int cases, int outcome) {
         if (event == null) {
@@ -118,7 +120,7 @@ public final class ChannelEvents {
         @Description("1 for a send or receive; the number of cases of a select")
         int cases;
         @Label("Outcome")
-        @Description("completed, closed, timed out or interrupted")
+        @Description("completed, closed, timed out, interrupted or deadlock")
         String outcome;
     }
 }

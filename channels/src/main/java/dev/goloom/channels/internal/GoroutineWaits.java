@@ -17,8 +17,9 @@ import java.util.List;
  *
  * <p>scheduler-core is optional: without it {@link #now()} is 0 (unknown) and nothing is registered (there are no
  * goroutines to dump). With it, the describer is registered with the scheduler's {@code spi.WaitDescriber} when this
- * class initialises, which happens before the first wait records its start. Only the nested {@code OnGoloom} class
- * names scheduler classes, and it is loaded only if scheduler-core is there (see {@link TimerSupport}).
+ * class initialises, which happens before the first wait records its start. The same describer carries out deadlock
+ * detection's aborts ({@code -Dgoloom.deadlock=fail}). Only the nested {@code OnGoloom} class names scheduler
+ * classes, and it is loaded only if scheduler-core is there (see {@link TimerSupport}).
  *
  * <p>Exported to {@code dev.goloom.select} only. {@link #now()} is called by blocking threads, the describer by
  * dumping threads; nothing here blocks.
@@ -79,6 +80,35 @@ public final class GoroutineWaits {
                 return new Wait(dev.goloom.scheduler.WaitReason.SELECT, o.waitSince(), cases);
             }
             return null;
+        }
+
+        /**
+         * Deadlock detection's abort: a plain waiter is withdrawn under its channel's lock ({@link ChanOps#abort}),
+         * a select by winning its arbitration word ({@link SelectOwner#abort}). The message names the operation.
+         */
+        @Override
+        protected boolean abort(Object blocker, String message) {
+            if (blocker instanceof Waiter w) {
+                if (w.select != null || w.chan == null) {
+                    return false;
+                }
+                return OPS.abort(w.chan, w, message + ": " + operation(w.chan, w.send));
+            }
+            if (blocker instanceof SelectOwner o) {
+                if (o.noCases()) {
+                    return o.abort(message + ": select (no cases)");
+                }
+                StringBuilder b = new StringBuilder(message).append(": select (");
+                int start = b.length();
+                o.forEachCase((c, send) -> b.append(b.length() == start ? "" : ", ").append(operation(c, send)));
+                return o.abort(b.append(')').toString());
+            }
+            return false;
+        }
+
+        /** {@code chan send to Chan#1[cap=0]}, {@code chan receive from ...}: the wait reason and the channel. */
+        private static String operation(Chan<?> c, boolean send) {
+            return send ? "chan send to " + c : "chan receive from " + c;
         }
 
         private static dev.goloom.scheduler.ChannelRef ref(Chan<?> c, boolean send) {

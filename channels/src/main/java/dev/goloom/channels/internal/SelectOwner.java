@@ -4,6 +4,7 @@ import dev.goloom.channels.Chan;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The per-select arbitration word shared by all of one select's {@link Waiter}s. Go: {@code g.selectDone} plus
@@ -18,8 +19,12 @@ import java.lang.invoke.VarHandle;
  * <pre>
  * WAITING   -> WON        // tryWin: a waker, holding the lock of the winner's channel, before it transfers
  * WAITING   -> CANCELLED  // tryCancel: the select thread (interrupt or timeout), before it dequeues its waiters
- * WON/CANCELLED -> WAITING // reset: the select thread, holding the locks of all its channels, before enqueueing
+ * WAITING   -> ABORTED    // abort: sysmon found the select deadlocked (-Dgoloom.deadlock=fail)
+ * WON/CANCELLED/ABORTED -> WAITING // reset: the select thread, holding the locks of all its channels, before
+ *                                  // enqueueing (or, for a select without cases, before parking)
  * </pre>
+ * ABORTED is CANCELLED decided by another thread: no waker can win any more, so nothing is transferred; the select
+ * thread dequeues its waiters as for a cancel and throws {@code DeadlockException} with {@link #abortMessage()}.
  * In state WON the winner's transfer is complete once the winner's channel lock has been released; the select
  * thread therefore reads the result only after re-locking its channels (Go's pass 3).
  *
@@ -29,6 +34,7 @@ public final class SelectOwner {
     public static final int WAITING = 0;
     public static final int WON = 1;
     public static final int CANCELLED = 2;
+    public static final int ABORTED = 3;
 
     private static final VarHandle STATE;
 
@@ -64,6 +70,13 @@ public final class SelectOwner {
      */
     private Waiter winner;
 
+    /**
+     * Why {@link #abort} ended the wait. Written (volatile) before abort's CAS, read by the select thread after it
+     * saw ABORTED; a failed abort may leave its message here, which no one reads until a later abort succeeds and
+     * replaces it.
+     */
+    private volatile String abortMessage;
+
     /** Go: {@code sgp.g.selectDone.CompareAndSwap(0, 1)} in {@code dequeue}. Caller holds {@code w}'s channel lock. */
     public boolean tryWin(Waiter w) {
         if (STATE.compareAndSet(this, WAITING, WON)) {
@@ -76,6 +89,26 @@ public final class SelectOwner {
     /** The select thread gives up waiting (interrupt, timeout). False if a waker already won. */
     public boolean tryCancel() {
         return STATE.compareAndSet(this, WAITING, CANCELLED);
+    }
+
+    /**
+     * Deadlock detection's abort (sysmon, {@code -Dgoloom.deadlock=fail}): ends a waiting select as deadlocked and
+     * unparks its thread, which then throws {@code DeadlockException} with {@code message}. False if a waker won
+     * (or the thread cancelled) first: the select completes normally. Wakers need no lock for this: they must win
+     * the same CAS before they transfer anything.
+     */
+    public boolean abort(String message) {
+        abortMessage = message; // before the CAS (a volatile write): visible to whoever reads ABORTED
+        if (!STATE.compareAndSet(this, WAITING, ABORTED)) {
+            return false;
+        }
+        LockSupport.unpark(thread);
+        return true;
+    }
+
+    /** The message of the {@link #abort} that ended the wait. The select thread, after it read ABORTED. */
+    public String abortMessage() {
+        return abortMessage;
     }
 
     /** Volatile read; the select thread's park-loop condition. */
@@ -137,7 +170,10 @@ public final class SelectOwner {
         }
     }
 
-    /** Back to WAITING for the next select. The select thread, holding all its channels' locks. */
+    /**
+     * Back to WAITING for the next select. The select thread, holding all its channels' locks (none for a select
+     * without cases).
+     */
     public void reset(Thread current) {
         thread = current;
         winner = null;

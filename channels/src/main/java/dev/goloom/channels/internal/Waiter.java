@@ -18,8 +18,9 @@ import dev.goloom.channels.Chan;
  *       the lock of the channel the waiter is queued on (or was, until the transfer).</li>
  *   <li>{@link #next}, {@link #prev}, {@link #queued}: queue links, guarded by that channel's lock; only
  *       {@link WaitQueue} changes them.</li>
- *   <li>{@link #success}: true when a transfer completed, false when the channel was closed; written by the waker
- *       under the channel lock before {@link #completed}.</li>
+ *   <li>{@link #success}: true when a transfer completed, false when the channel was closed or the wait was
+ *       aborted as deadlocked ({@link #elem} then holds an {@link Aborted}); written by the waker under the channel
+ *       lock before {@link #completed}.</li>
  *   <li>{@link #completed}: volatile; the waker stores {@code true} (release) after writing {@link #elem} and
  *       {@link #success}, still under the lock; a plain waiter parks until it reads {@code true} (acquire), which
  *       makes the transfer visible to it. A plain waiter is completed iff it is no longer queued, so a waiter
@@ -54,6 +55,16 @@ public final class Waiter {
     Waiter next;
     Waiter prev;
     boolean queued;
+
+    /**
+     * What {@link #elem} holds, with {@link #success} false, when deadlock detection withdrew a plain waiter
+     * ({@link ChanOps#abort}): the owner throws {@code DeadlockException} with this message. Told apart from an
+     * element by {@link #success} being false (a waiter woken by close has a null {@link #elem}).
+     *
+     * @param message the exception's message
+     */
+    public record Aborted(String message) {
+    }
 
     /** A waiter for a plain blocking send (with {@code elem}) or receive on {@code chan} by the current thread. */
     public Waiter(Chan<?> chan, Object elem, boolean send) {
