@@ -17,8 +17,12 @@ import java.nio.file.Path;
  * <p>CPU time comes from {@link ThreadMXBean#getThreadCpuTime} (the kernel's per-thread clock, up to date when read).
  * The run state comes from the third field of {@code /proc/self/task/<tid>/stat} ({@code R} running or runnable);
  * the kernel's schedstat run-queue time is no use here, because it is only updated when a waiting thread finally
- * gets a CPU. Where there is no {@code /proc} (not Linux) the run state is unknown, and little CPU reads as blocked,
- * as it did before this distinction existed.
+ * gets a CPU. A look at the run state is a snapshot, so sysmon also counts the carrier's involuntary context
+ * switches over its CPU window ({@code nonvoluntary_ctxt_switches} in {@code /proc/self/task/<tid>/status}): a
+ * thread that sleeps in the kernel for the whole window is never preempted, while a descheduled one is preempted
+ * again and again, and may still be caught asleep at a safepoint, which a loaded machine stretches. Where there is
+ * no {@code /proc} (not Linux) both are unknown, and little CPU reads as blocked, as it did before this distinction
+ * existed.
  *
  * <p>Threading: {@link #currentTid()} is called by each carrier on itself; the others by the sysmon thread only
  * (one reused buffer). The {@code /proc} read allocates a file stream, but runs only for a carrier that has been in
@@ -35,6 +39,10 @@ final class CarrierClock {
 
     /** Sysmon-only scratch for the start of a stat line: "tid (comm) S ...", comm at most 16 bytes. */
     private final byte[] buf = new byte[80];
+    /** Sysmon-only scratch for a whole status file (about 1.5 KB on Linux 6). */
+    private final byte[] statusBuf = new byte[4096];
+    private static final byte[] NONVOLUNTARY = "\nnonvoluntary_ctxt_switches:".getBytes(
+            java.nio.charset.StandardCharsets.US_ASCII);
 
     /**
      * The kernel's id of the calling thread, from {@code /proc/thread-self} ({@code <pid>/task/<tid>}), or -1 where
@@ -84,5 +92,48 @@ final class CarrierClock {
             return UNKNOWN;
         }
         return buf[close + 2] == 'R' ? RUNNABLE : NOT_RUNNABLE;
+    }
+
+    /**
+     * The number of times the kernel preempted carrier {@code m} (its {@code nonvoluntary_ctxt_switches}), or -1 if
+     * unknown. Sysmon thread only.
+     */
+    long involuntarySwitches(M m) {
+        int tid = m.tid;
+        if (tid <= 0) {
+            return -1;
+        }
+        int n = 0;
+        try (FileInputStream in = new FileInputStream("/proc/self/task/" + tid + "/status")) {
+            for (int r; n < statusBuf.length && (r = in.read(statusBuf, n, statusBuf.length - n)) > 0; ) {
+                n += r;
+            }
+        } catch (IOException | SecurityException e) {
+            return -1;
+        }
+        return parseCount(statusBuf, n, NONVOLUNTARY);
+    }
+
+    /** The decimal number after {@code key} in {@code b[0, n)}, or -1 if {@code key} or the number is missing. */
+    static long parseCount(byte[] b, int n, byte[] key) {
+        outer:
+        for (int i = 0; i + key.length <= n; i++) {
+            for (int k = 0; k < key.length; k++) {
+                if (b[i + k] != key[k]) {
+                    continue outer;
+                }
+            }
+            int j = i + key.length;
+            while (j < n && (b[j] == ' ' || b[j] == '\t')) {
+                j++;
+            }
+            long v = 0;
+            int digits = 0;
+            for (; j < n && b[j] >= '0' && b[j] <= '9'; j++, digits++) {
+                v = v * 10 + (b[j] - '0');
+            }
+            return digits == 0 ? -1 : v;
+        }
+        return -1;
     }
 }

@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The JSON form of a goroutine dump, in the JDK 25 {@code jcmd <pid> Thread.dump_to_file -format=json} schema
@@ -61,8 +60,8 @@ final class DumpJson {
         out.append("        \"threads\": [");
         TaskSupport ts = TaskSupport.get();
         int n = 0;
-        for (Map.Entry<Thread, G> e : GoroutineDump.live(s)) {
-            GoroutineInfo g = GoroutineDump.inspect(s, e.getKey(), e.getValue(), ts);
+        for (G rec : GoroutineDump.live(s)) {
+            GoroutineInfo g = GoroutineDump.inspect(s, rec.thread, rec, ts);
             if (g.state() != GoroutineState.DONE) {
                 out.append(n++ == 0 ? "\n" : ",\n");
                 thread(g, now, out);

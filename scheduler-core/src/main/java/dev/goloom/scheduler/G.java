@@ -1,16 +1,18 @@
 package dev.goloom.scheduler;
 
 /**
- * A live goroutine's entry in its scheduler's registry: the value of {@code GoScheduler}'s goroutine map, made when
- * the goroutine starts (Go: {@code g}, the few fields goloom keeps beside the virtual thread). Nothing here is
+ * A live goroutine's entry in its scheduler's registry ({@code GoScheduler}'s {@code GoroutineTable}, keyed by
+ * thread id), made when the goroutine starts (Go: {@code g}, the few fields goloom keeps beside the virtual thread). Nothing here is
  * touched when the goroutine is scheduled or parks: the running state is read from the carriers, the wait from the
  * thread itself (see {@link GoroutineDump}).
  *
- * <p>Fields: {@link #creatorId} and {@link #creatorVirtual} are final, set by the starting thread.
+ * <p>Fields: {@link #thread}, {@link #creatorId} and {@link #creatorVirtual} are final, set by the starting thread.
  * {@link #observed} is written and read by dumping threads only (any number at once: each write replaces the whole
  * immutable record, so readers see one dump's view or another's, never a mix).
  */
 final class G {
+    /** The goroutine's virtual thread. */
+    final Thread thread;
     /** Go: {@code g.parentGoid}. The id of the thread that started this goroutine. */
     final long creatorId;
     /** The starting thread was virtual. */
@@ -22,7 +24,8 @@ final class G {
      */
     volatile Observed observed;
 
-    G(Thread creator) {
+    G(Thread thread, Thread creator) {
+        this.thread = thread;
         this.creatorId = creator.threadId();
         this.creatorVirtual = creator.isVirtual();
     }

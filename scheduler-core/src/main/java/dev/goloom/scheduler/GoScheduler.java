@@ -1,5 +1,6 @@
 package dev.goloom.scheduler;
 
+import dev.goloom.scheduler.internal.GoroutineTable;
 import dev.goloom.scheduler.spi.SystemGoroutines;
 import dev.goloom.scheduler.spi.TaskSupport;
 
@@ -7,10 +8,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import javax.management.ObjectName;
 import java.time.Duration;
-import java.util.Collections;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -89,7 +87,7 @@ public final class GoScheduler implements Executor, AutoCloseable {
     private final TaskExceptionHandler exceptionHandler;
 
     /** Live goroutines: virtual threads started on this scheduler and not yet terminated, with their records. */
-    private final ConcurrentHashMap<Thread, G> goroutines = new ConcurrentHashMap<>(1 << 12);
+    private final GoroutineTable<G> goroutines;
     /**
      * The goroutine starting system goroutines right now ({@link SystemGoroutines#start}), or null. Read on the
      * start path; written by {@link #startSystem}.
@@ -109,6 +107,7 @@ public final class GoScheduler implements Executor, AutoCloseable {
 
     GoScheduler(SchedulerConfig config) {
         this.config = config;
+        this.goroutines = new GoroutineTable<>(config.procs);
         this.exceptionHandler = config.exceptionHandler != null ? config.exceptionHandler : this::printUncaught;
         this.sched = new Sched(config, this);
         Goroutines.register(this);
@@ -306,7 +305,7 @@ public final class GoScheduler implements Executor, AutoCloseable {
             return;
         }
         if (vt != null) {
-            goroutines.put(vt, new G(Thread.currentThread())); // the starting thread (Go: newproc's parent)
+            goroutines.add(vt.threadId(), new G(vt, Thread.currentThread())); // the starter: Go's newproc parent
         } else {
             plainLive.incrementAndGet();
         }
@@ -314,7 +313,7 @@ public final class GoScheduler implements Executor, AutoCloseable {
         // live goroutines. Either it sees this registration, or this sees SHUTDOWN and withdraws.
         if (runState != RUNNING) {
             if (vt != null) {
-                goroutines.remove(vt);
+                goroutines.remove(vt.threadId());
             } else {
                 plainLive.decrementAndGet();
             }
@@ -336,7 +335,7 @@ public final class GoScheduler implements Executor, AutoCloseable {
         if (vt != null) {
             // Removal is exactly-once even if two carriers both see the thread terminated (one ran its last
             // segment, the other returned from an earlier segment late).
-            if (goroutines.remove(vt) == null) {
+            if (goroutines.remove(vt.threadId()) == null) {
                 return;
             }
         } else {
@@ -395,8 +394,8 @@ public final class GoScheduler implements Executor, AutoCloseable {
     public int shutdownNow() {
         shutdown();
         int n = 0;
-        for (Thread t : goroutines.keySet()) {
-            t.interrupt();
+        for (G g : goroutines.values()) {
+            g.thread.interrupt();
             n++;
         }
         return n;
@@ -477,12 +476,9 @@ public final class GoScheduler implements Executor, AutoCloseable {
      * platform thread does that instead.
      */
     private void tryTerminate(boolean mayBlock) {
+        // Once SHUTDOWN, admit() withdraws every new entry, so the table only shrinks and isEmpty() (which sees
+        // every entry present for the whole call) cannot read a transient zero.
         if (runState != SHUTDOWN || plainLive.get() != 0 || !goroutines.isEmpty()) {
-            return;
-        }
-        // isEmpty() sums striped counters and may read a transient zero; confirm with a (weakly consistent)
-        // iterator, which cannot miss a goroutine that stays live for the whole call.
-        if (goroutines.keys().hasMoreElements()) {
             return;
         }
         if (!RUN_STATE.compareAndSet(this, SHUTDOWN, TERMINATED)) {
@@ -584,12 +580,20 @@ public final class GoScheduler implements Executor, AutoCloseable {
      * order. A snapshot: it may include a thread that ends while the list is built.
      */
     public List<Thread> goroutines() {
-        return List.copyOf(goroutines.keySet());
+        List<G> gs = goroutines.values();
+        Thread[] ts = new Thread[gs.size()];
+        for (int i = 0; i < ts.length; i++) {
+            ts[i] = gs.get(i).thread;
+        }
+        return List.of(ts);
     }
 
-    /** The live goroutines with their records, for dumps. Any thread; weakly consistent iteration. */
-    Map<Thread, G> goroutineRecords() {
-        return Collections.unmodifiableMap(goroutines);
+    /**
+     * The live goroutines' records, for dumps: every goroutine live for the whole call is in it, in no particular
+     * order. Any thread.
+     */
+    List<G> goroutineRecords() {
+        return goroutines.values();
     }
 
     /** The carriers, for dumps. */

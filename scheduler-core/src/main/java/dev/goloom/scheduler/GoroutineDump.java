@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.LockSupport;
@@ -51,19 +50,19 @@ final class GoroutineDump {
     }
 
     /** The live goroutines of {@code s} with their records, sorted by id (a weakly consistent copy). */
-    static List<Map.Entry<Thread, G>> live(GoScheduler s) {
-        List<Map.Entry<Thread, G>> es = new ArrayList<>(s.goroutineRecords().entrySet());
-        es.sort(Comparator.comparingLong(e -> e.getKey().threadId()));
-        return es;
+    static List<G> live(GoScheduler s) {
+        List<G> gs = new ArrayList<>(s.goroutineRecords());
+        gs.sort(Comparator.comparingLong(g -> g.thread.threadId()));
+        return gs;
     }
 
     /** Every live goroutine of {@code s}, sorted by id (with those that ended meanwhile as DONE). */
     static List<GoroutineInfo> snapshot(GoScheduler s) {
         TaskSupport ts = TaskSupport.get();
-        List<Map.Entry<Thread, G>> live = live(s);
+        List<G> live = live(s);
         List<GoroutineInfo> out = new ArrayList<>(live.size());
-        for (Map.Entry<Thread, G> e : live) {
-            out.add(inspect(s, e.getKey(), e.getValue(), ts));
+        for (G g : live) {
+            out.add(inspect(s, g.thread, g, ts));
         }
         return out;
     }
@@ -248,8 +247,8 @@ final class GoroutineDump {
         TaskSupport ts = TaskSupport.get();
         try {
             out.append(s.stats().schedtrace()).append('\n');
-            for (Map.Entry<Thread, G> e : live(s)) {
-                GoroutineInfo gi = inspect(s, e.getKey(), e.getValue(), ts);
+            for (G g : live(s)) {
+                GoroutineInfo gi = inspect(s, g.thread, g, ts);
                 if (gi.state() != GoroutineState.DONE) {
                     out.append('\n');
                     printGoroutine(gi, out);

@@ -21,9 +21,10 @@ import java.util.concurrent.locks.LockSupport;
  *   <li>RUNNING with its carrier in one task for {@code blockedThreshold}: ask the kernel about the carrier
  *       ({@link CarrierClock}). On a CPU for at least 1/8 of that time: busy; set the goroutine's preempt flag
  *       ({@code Go.checkpoint()} yields on it), and retake if work is waiting, so the waiting work runs on another
- *       carrier while the OS time-slices the hog. Less CPU and asleep in the kernel: blocked, retake. Less CPU but
- *       runnable: descheduled (other processes hold the cores); leave it, since one more carrier would only add a
- *       runnable thread to an overloaded machine.</li>
+ *       carrier while the OS time-slices the hog. Less CPU and asleep in the kernel, unpreempted, on two windows
+ *       in a row: blocked, retake. Less CPU but runnable, or preempted by the kernel during the window: descheduled
+ *       (other processes hold the cores); leave it, since one more carrier would only add a runnable thread to an
+ *       overloaded machine.</li>
  * </ul>
  * A token retaken goes to another carrier with another P object ({@link Sched#handoffp}); why the token moves and
  * not the P: docs/adr/0001-run-token-moves-not-the-p.md.
@@ -93,6 +94,8 @@ final class Sysmon {
         /** Start of the CPU window (0: not open): CPU is sampled only for carriers stuck past the threshold. */
         long cpuWhen;
         long runCpu = -1;
+        /** The carrier's involuntary context switches at the start of the CPU window (-1: unknown). */
+        long runPreempts = -1;
         /** The last verdict on this task saw it asleep in the kernel with little CPU (one more makes it blocked). */
         boolean sawAsleep;
         boolean preempted;
@@ -398,6 +401,7 @@ final class Sysmon {
         if (tick.cpuWhen == 0) {
             tick.cpuWhen = now;
             tick.runCpu = CarrierClock.cpuTime(m);
+            tick.runPreempts = clock.involuntarySwitches(m);
             return false;
         }
         long wall = now - tick.cpuWhen;
@@ -409,8 +413,12 @@ final class Sysmon {
         tick.cpuWhen = now; // the next verdict on this task looks at a fresh window
         tick.runCpu = cpu;
         if (!busy) {
-            if (clock.runState(m) == CarrierClock.RUNNABLE) {
-                // Descheduled: little CPU, yet runnable: other processes hold the cores. Another carrier would be
+            long preempts = clock.involuntarySwitches(m);
+            boolean kernelPreempted = preempts >= 0 && tick.runPreempts >= 0 && preempts > tick.runPreempts;
+            tick.runPreempts = preempts;
+            if (kernelPreempted || clock.runState(m) == CarrierClock.RUNNABLE) {
+                // Descheduled: little CPU, yet runnable now or preempted during the window (a thread asleep in the
+                // kernel all along is never preempted): other processes hold the cores. Another carrier would be
                 // one more runnable thread on an overloaded machine, not more progress: leave it.
                 tick.sawAsleep = false;
                 return false;

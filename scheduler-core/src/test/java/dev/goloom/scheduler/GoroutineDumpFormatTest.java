@@ -97,7 +97,7 @@ class GoroutineDumpFormatTest {
         try {
             Thread ended = Thread.ofPlatform().name("ended").start(() -> { });
             ended.join();
-            GoroutineInfo gi = GoroutineDump.inspect(s, ended, new G(Thread.currentThread()), TaskSupport.get());
+            GoroutineInfo gi = GoroutineDump.inspect(s, ended, new G(ended, Thread.currentThread()), TaskSupport.get());
             assertThat(gi.state()).isEqualTo(GoroutineState.DONE);
             assertThat(gi.waitReason()).isNull();
             assertThat(gi.stack()).isEmpty();
