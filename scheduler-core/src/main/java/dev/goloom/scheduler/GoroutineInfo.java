@@ -1,5 +1,7 @@
 package dev.goloom.scheduler;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -51,5 +53,20 @@ public record GoroutineInfo(long id, String name, String scheduler, GoroutineSta
     /** The traceback header line, such as {@code goroutine 18 [chan receive, 2 minutes]:} (see {@link Goroutines}). */
     public String header() {
         return GoroutineDump.header(this);
+    }
+
+    /**
+     * This goroutine's block of the text dump: the {@link #header()}, a line per channel it waits on, its frames in
+     * Java's {@code at ...} form and Go's {@code created by} line, each line ending in {@code '\n'} (see
+     * {@link Goroutines}). Leak reports print it ({@code @GoLeakCheck} in loom-bridge's test-support jar).
+     */
+    public String traceback() {
+        StringBuilder b = new StringBuilder(128 + 64 * stack.size());
+        try {
+            GoroutineDump.printGoroutine(this, b);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a StringBuilder does not throw
+        }
+        return b.toString();
     }
 }

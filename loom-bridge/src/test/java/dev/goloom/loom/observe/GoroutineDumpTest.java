@@ -312,6 +312,22 @@ class GoroutineDumpTest {
     }
 
     @Test
+    void aTracebackIsTheGoroutinesBlockOfTheTextDump() {
+        GoScheduler s = scheduler("dump-traceback", 1, 256);
+        CountDownLatch never = new CountDownLatch(1);
+        releases.add(never::countDown);
+        Thread t = go(s, "traced", never::await);
+        GoroutineInfo gi = awaitWaiting(s, t, WaitReason.SYNC_WAIT);
+        String tb = gi.traceback();
+        assertThat(tb).startsWith(gi.header() + "\n")
+                .contains("\tat java.base/java.util.concurrent.CountDownLatch.await(")
+                .endsWith("\ncreated by thread " + Thread.currentThread().threadId() + "\n");
+        assertThat(tb.lines().filter(l -> l.startsWith("\tat "))).hasSize(gi.stack().size());
+        // the same frames as the dump's block (the header's duration may have grown a second meanwhile)
+        assertThat(Goroutines.dump(s)).contains(tb.substring(tb.indexOf('\n')));
+    }
+
+    @Test
     void anInferredWaitCountsFromItsFirstSightingAndANewWaitStartsOver() throws Exception {
         GoScheduler s = scheduler("dump-since", 2, 256);
         CountDownLatch parkedAgain = new CountDownLatch(1);
