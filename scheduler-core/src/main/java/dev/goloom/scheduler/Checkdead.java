@@ -185,7 +185,10 @@ final class Checkdead {
             }
         }
         for (G g : sched.scheduler.goroutineRecords()) {
-            Thread t = g.thread;
+            Thread t = g.thread();
+            if (t == null) {
+                continue; // collected: a leak (LeakReport), not live
+            }
             Thread.State st = t.getState();
             if (st == Thread.State.TERMINATED) {
                 continue; // ended since the registry was read

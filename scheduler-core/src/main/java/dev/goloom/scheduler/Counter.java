@@ -41,7 +41,11 @@ enum Counter {
     /** Go: checkdead calls. sysmon's looks for a deadlock (Checkdead). */
     DEADLOCK_CHECKS,
     /** Deadlocks reported (Checkdead). */
-    DEADLOCKS;
+    DEADLOCKS,
+    /** Scans of the leak report (LeakReport). */
+    LEAK_SCANS,
+    /** Goroutines the collector freed before they terminated (LeakReport). */
+    LEAKED_GOROUTINES;
 
     static final Counter[] ALL = values();
     static final int COUNT = ALL.length;

@@ -61,8 +61,9 @@ final class DumpJson {
         TaskSupport ts = TaskSupport.get();
         int n = 0;
         for (G rec : GoroutineDump.live(s)) {
-            GoroutineInfo g = GoroutineDump.inspect(s, rec.thread, rec, ts);
-            if (g.state() != GoroutineState.DONE) {
+            Thread t = rec.thread();
+            GoroutineInfo g = t == null ? null : GoroutineDump.inspect(s, t, rec, ts); // null: collected, a leak
+            if (g != null && g.state() != GoroutineState.DONE) {
                 out.append(n++ == 0 ? "\n" : ",\n");
                 thread(g, now, out);
             }

@@ -8,6 +8,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import javax.management.ObjectName;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
@@ -88,6 +89,8 @@ public final class GoScheduler implements Executor, AutoCloseable {
 
     /** Live goroutines: virtual threads started on this scheduler and not yet terminated, with their records. */
     private final GoroutineTable<G> goroutines;
+    /** The goroutine leak report ({@link SchedulerConfig.Builder#leakReport}); null while it is off. */
+    private final LeakReport leaks;
     /**
      * The goroutine starting system goroutines right now ({@link SystemGoroutines#start}), or null. Read on the
      * start path; written by {@link #startSystem}.
@@ -110,12 +113,16 @@ public final class GoScheduler implements Executor, AutoCloseable {
         this.goroutines = new GoroutineTable<>(config.procs);
         this.exceptionHandler = config.exceptionHandler != null ? config.exceptionHandler : this::printUncaught;
         this.sched = new Sched(config, this);
+        this.leaks = config.leakReport ? new LeakReport(this, config) : null;
         Goroutines.register(this);
     }
 
     /** Builds a scheduler and attaches its observers (JFR's periodic event, the MXBean) once it is constructed. */
     static GoScheduler create(SchedulerConfig config) {
         GoScheduler s = new GoScheduler(config);
+        if (s.leaks != null) {
+            s.leaks.start();
+        }
         SchedulerEvents.attach(s);
         if (config.jmx) {
             s.mxBeanName = SchedulerManagement.register(s);
@@ -305,7 +312,8 @@ public final class GoScheduler implements Executor, AutoCloseable {
             return;
         }
         if (vt != null) {
-            goroutines.add(vt.threadId(), new G(vt, Thread.currentThread())); // the starter: Go's newproc parent
+            Thread starter = Thread.currentThread(); // Go's newproc parent
+            goroutines.add(vt.threadId(), leaks == null ? new G(vt, starter) : new G(vt, starter, this, LeakReport.QUEUE));
         } else {
             plainLive.incrementAndGet();
         }
@@ -344,6 +352,25 @@ public final class GoScheduler implements Executor, AutoCloseable {
         if (runState != RUNNING) {
             tryTerminate();
         }
+    }
+
+    /**
+     * {@link LeakReport}: the collector freed {@code g}'s thread. Removes it from the live goroutines unless it
+     * terminated first; true if it did not (a leak). It counts no more, so a shut-down scheduler may terminate.
+     */
+    boolean leakCollected(G g) {
+        if (goroutines.remove(g.id) == null) {
+            return false;
+        }
+        if (runState != RUNNING) {
+            tryTerminate();
+        }
+        return true;
+    }
+
+    /** The leak report, or null while it is off. */
+    LeakReport leakReport() {
+        return leaks;
     }
 
     // ============================================================================================= lifecycle
@@ -395,8 +422,11 @@ public final class GoScheduler implements Executor, AutoCloseable {
         shutdown();
         int n = 0;
         for (G g : goroutines.values()) {
-            g.thread.interrupt();
-            n++;
+            Thread t = g.thread();
+            if (t != null) { // null: collected, a leak (see LeakReport)
+                t.interrupt();
+                n++;
+            }
         }
         return n;
     }
@@ -485,6 +515,9 @@ public final class GoScheduler implements Executor, AutoCloseable {
             return;
         }
         Goroutines.unregister(this);
+        if (leaks != null) {
+            leaks.stop();
+        }
         if (systemGoroutines.get() == 0) { // else the carriers stay for the system goroutines (see shutdown())
             sched.terminate(); // first: once close() returns, carriers are told and pending timers dropped
         }
@@ -581,11 +614,14 @@ public final class GoScheduler implements Executor, AutoCloseable {
      */
     public List<Thread> goroutines() {
         List<G> gs = goroutines.values();
-        Thread[] ts = new Thread[gs.size()];
-        for (int i = 0; i < ts.length; i++) {
-            ts[i] = gs.get(i).thread;
+        List<Thread> ts = new ArrayList<>(gs.size());
+        for (G g : gs) {
+            Thread t = g.thread();
+            if (t != null) { // null: collected, a leak about to be reported (see LeakReport)
+                ts.add(t);
+            }
         }
-        return List.of(ts);
+        return List.copyOf(ts);
     }
 
     /**

@@ -52,7 +52,7 @@ final class GoroutineDump {
     /** The live goroutines of {@code s} with their records, sorted by id (a weakly consistent copy). */
     static List<G> live(GoScheduler s) {
         List<G> gs = new ArrayList<>(s.goroutineRecords());
-        gs.sort(Comparator.comparingLong(g -> g.thread.threadId()));
+        gs.sort(Comparator.comparingLong(g -> g.id));
         return gs;
     }
 
@@ -62,7 +62,10 @@ final class GoroutineDump {
         List<G> live = live(s);
         List<GoroutineInfo> out = new ArrayList<>(live.size());
         for (G g : live) {
-            out.add(inspect(s, g.thread, g, ts));
+            Thread t = g.thread();
+            if (t != null) { // null: collected (a leak, see LeakReport)
+                out.add(inspect(s, t, g, ts));
+            }
         }
         return out;
     }
@@ -248,8 +251,9 @@ final class GoroutineDump {
         try {
             out.append(s.stats().schedtrace()).append('\n');
             for (G g : live(s)) {
-                GoroutineInfo gi = inspect(s, g.thread, g, ts);
-                if (gi.state() != GoroutineState.DONE) {
+                Thread t = g.thread();
+                GoroutineInfo gi = t == null ? null : inspect(s, t, g, ts);
+                if (gi != null && gi.state() != GoroutineState.DONE) {
                     out.append('\n');
                     printGoroutine(gi, out);
                 }

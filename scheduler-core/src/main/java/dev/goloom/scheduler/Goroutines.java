@@ -118,6 +118,21 @@ public final class Goroutines {
         return GoroutineDump.snapshot(Objects.requireNonNull(scheduler, "scheduler"));
     }
 
+    /**
+     * The goroutines of {@code scheduler} that leaked, oldest first (at most the last 1,000): each was blocked on
+     * something nothing reachable could wake any more (a channel, a lock, a latch no live code refers to), and the
+     * garbage collector freed it with what it waited on. Go 1.26's {@code goroutineleak} profile. Each is as the
+     * leak report last saw it waiting: wait reason, channels, wait time (up to when it was reported) and stack; a
+     * goroutine freed before a scan saw it waiting has only its id, name and creator. Empty unless the scheduler
+     * was built with {@link SchedulerConfig.Builder#leakReport} on.
+     *
+     * @throws NullPointerException if {@code scheduler} is null
+     */
+    public static List<GoroutineInfo> leaked(GoScheduler scheduler) {
+        LeakReport r = Objects.requireNonNull(scheduler, "scheduler").leakReport();
+        return r == null ? List.of() : r.leaked();
+    }
+
     /** The text dump of every scheduler (see the class comment), schedulers separated by a blank line. */
     public static String dump() {
         StringBuilder b = new StringBuilder(4096);

@@ -193,16 +193,26 @@ final class M extends Carrier {
 
     /** Go: {@code schedule}: find a task, run it, repeat. Returns when the carrier must exit. */
     private void schedule() {
-        for (;;) {
-            Runnable t = findRunnable();
-            if (t == null) {
-                return;
-            }
-            if (spinning) {
-                resetspinning();
-            }
-            execute(t);
+        while (runOne()) {
+            // one task per call: its frame, and the task reference in it, is gone before findRunnable parks
         }
+    }
+
+    /**
+     * Finds and runs one task; false if the carrier must exit. A method of its own so that no frame of this
+     * carrier holds the last task while it looks for the next (an interpreted frame keeps a dead local): a
+     * goroutine that parked for good must be collectable (the leak report, {@link LeakReport}).
+     */
+    private boolean runOne() {
+        Runnable t = findRunnable();
+        if (t == null) {
+            return false;
+        }
+        if (spinning) {
+            resetspinning();
+        }
+        execute(t);
+        return true;
     }
 
     /** Go: {@code execute(gp, inheritTime)}: runs one task (a continuation segment). */

@@ -36,6 +36,9 @@ import java.util.function.Supplier;
  *   <tr><td>deadlock</td><td>{@link Builder#deadlock}</td><td>{@code -Dgoloom.deadlock}</td><td>off</td></tr>
  *   <tr><td>deadlockGrace</td><td>{@link Builder#deadlockGrace}</td><td>{@code -Dgoloom.deadlockGrace}</td>
  *       <td>1 s</td></tr>
+ *   <tr><td>leakReport</td><td>{@link Builder#leakReport}</td><td>{@code -Dgoloom.leakReport}</td><td>false</td></tr>
+ *   <tr><td>leakScanInterval</td><td>{@link Builder#leakScanInterval}</td>
+ *       <td>{@code -Dgoloom.leakScanInterval}</td><td>1 s</td></tr>
  *   </tbody>
  * </table>
  */
@@ -55,6 +58,8 @@ public final class SchedulerConfig {
     static final int DEFAULT_LATENCY_SAMPLING = 64;
     /** How long a scheduler must have been idle before sysmon looks for a deadlock. */
     static final Duration DEFAULT_DEADLOCK_GRACE = Duration.ofSeconds(1);
+    /** How often the leak report looks at the goroutines' waits. */
+    static final Duration DEFAULT_LEAK_SCAN_INTERVAL = Duration.ofSeconds(1);
 
     /** {@link #maxProcsSource()}: {@link Builder#maxProcs}. */
     public static final String SOURCE_BUILDER = "builder";
@@ -105,6 +110,12 @@ public final class SchedulerConfig {
     final long deadlockGraceNanos;
     /** Where deadlock reports go; null: {@code System.err}. */
     final Consumer<String> deadlockOutput;
+    /** The goroutine leak report is on ({@link LeakReport}). */
+    final boolean leakReport;
+    /** How often the leak report scans, in ns. */
+    final long leakScanIntervalNanos;
+    /** Where leak reports go; null: {@code System.err}. */
+    final Consumer<String> leakOutput;
 
     private SchedulerConfig(Builder b) {
         this.name = b.name != null ? b.name : GoScheduler.nextDefaultName();
@@ -147,6 +158,16 @@ public final class SchedulerConfig {
         this.deadlockGraceNanos = (b.deadlockGrace != null ? b.deadlockGrace
                 : parseDurationProperty("goloom.deadlockGrace", DEFAULT_DEADLOCK_GRACE)).toNanos();
         this.deadlockOutput = b.deadlockOutput;
+        this.leakReport = b.leakReport != null ? b.leakReport : parseBooleanProperty("goloom.leakReport", false);
+        this.leakScanIntervalNanos = (b.leakScanInterval != null ? b.leakScanInterval
+                : parseDurationProperty("goloom.leakScanInterval", DEFAULT_LEAK_SCAN_INTERVAL)).toNanos();
+        this.leakOutput = b.leakOutput;
+        if (leakReport && jdkTracksAllThreads(System.getProperty("jdk.trackAllThreads"))) {
+            throw new IllegalArgumentException("the goroutine leak report (leakReport, goloom.leakReport) needs "
+                    + "-Djdk.trackAllThreads=false, got jdk.trackAllThreads="
+                    + System.getProperty("jdk.trackAllThreads") + ": the JDK's root thread container otherwise "
+                    + "holds every virtual thread, so no leaked goroutine can ever be freed and found");
+        }
         if (maxThreads < procs) {
             throw new IllegalArgumentException("maxThreads must be >= maxProcs (" + procs + "), got " + maxThreads);
         }
@@ -220,12 +241,31 @@ public final class SchedulerConfig {
         return Duration.ofNanos(deadlockGraceNanos);
     }
 
+    /** True if the goroutine leak report is on ({@link Builder#leakReport}). */
+    public boolean leakReport() {
+        return leakReport;
+    }
+
+    /** How often the leak report looks at the goroutines' waits ({@link Builder#leakScanInterval}). */
+    public Duration leakScanInterval() {
+        return Duration.ofNanos(leakScanIntervalNanos);
+    }
+
+    /**
+     * The JDK's rule for its root thread container (jdk.internal.vm.ThreadContainers): every virtual thread is
+     * tracked, and so held, unless {@code jdk.trackAllThreads} is set to something other than empty or true.
+     */
+    static boolean jdkTracksAllThreads(String property) {
+        return property == null || property.isEmpty() || Boolean.parseBoolean(property);
+    }
+
     @Override
     public String toString() {
         return "SchedulerConfig[name=" + name + ", maxProcs=" + procs + " (from " + procsSource + "), maxThreads="
                 + maxThreads + ", timeSlice=" + timeSlice() + ", blockedThreshold=" + blockedThreshold()
                 + ", keepAlive=" + keepAlive() + ", latencySampling=" + latencySampling + ", jmx=" + jmx
                 + (deadlock != DeadlockMode.OFF ? ", deadlock=" + deadlock.text() + " after " + deadlockGrace() : "")
+                + (leakReport ? ", leakReport every " + leakScanInterval() : "")
                 + (randomizeSeed != 0 ? ", randomizeScheduler=" + randomizeSeed : "")
                 + "]";
     }
@@ -370,6 +410,9 @@ public final class SchedulerConfig {
         private DeadlockMode deadlock;
         private Duration deadlockGrace;
         private Consumer<String> deadlockOutput;
+        private Boolean leakReport;
+        private Duration leakScanInterval;
+        private Consumer<String> leakOutput;
 
         Builder() {
         }
@@ -544,6 +587,59 @@ public final class SchedulerConfig {
          */
         public Builder deadlockOutput(Consumer<String> output) {
             this.deadlockOutput = Objects.requireNonNull(output, "output");
+            return this;
+        }
+
+        /**
+         * The goroutine leak report (Go 1.26's {@code goroutineleak} profile): reports each goroutine of this
+         * scheduler that can never run again because nothing reachable can wake it (it waits on a channel, lock,
+         * latch or condition that no live code refers to any more). The garbage collector finds them: on this
+         * scheduler goloom holds its goroutines weakly, so such a goroutine is freed with what it waits on, and
+         * goloom reports it, with the wait reason, channels and stack a scan took while it waited, to
+         * {@link #leakOutput} and in {@link Goroutines#leaked}. A leaked goroutine no longer counts as live: a
+         * shut-down scheduler whose remaining goroutines all leaked terminates. Default false, or
+         * {@code -Dgoloom.leakReport=true}.
+         *
+         * <p>Needs {@code -Djdk.trackAllThreads=false} (the JDK otherwise holds every virtual thread started with
+         * the {@code Thread} API): {@link #build()} throws {@code IllegalArgumentException} naming the flag without
+         * it. The JDK's own thread dumps ({@code jcmd Thread.dump_to_file}) then list only threads in executors and
+         * structured scopes; goloom's dumps still list every goroutine. A goroutine held by anything reachable (its
+         * {@code Thread} object kept in a list, a {@code newThreadPerTaskExecutor} that is still open, a channel a
+         * live goroutine can still reach) is not a leak and is never reported: Go's rule too. The report comes when
+         * the collector runs, not when the goroutine blocks.
+         *
+         * <p>Cost while on: a weak reference (about 32 bytes) per goroutine start, processed by the collector;
+         * every scan interval, one thread reads each goroutine's state and park blocker, and takes a stack once
+         * per wait that lasts a whole interval. With it off nothing is added.
+         */
+        public Builder leakReport(boolean on) {
+            this.leakReport = on;
+            return this;
+        }
+
+        /**
+         * How often the leak report looks at the goroutines' waits to take the records it reports with (see
+         * {@link #leakReport}); a goroutine is recorded once it has been in the same wait for a whole interval.
+         * At least 1 ms; default 1 s, or {@code -Dgoloom.leakScanInterval} (e.g. {@code 200ms}).
+         *
+         * @throws IllegalArgumentException if {@code interval} is null or shorter than 1 ms
+         */
+        public Builder leakScanInterval(Duration interval) {
+            atLeastOneMilli(interval, "leakScanInterval");
+            this.leakScanInterval = interval;
+            return this;
+        }
+
+        /**
+         * Where leak reports go (see {@link #leakReport}): each report, one line saying which goroutine leaked and
+         * its traceback, is passed whole, ending in a line break, on the shared {@code goloom-leaks} thread.
+         * Default: printed to {@code System.err}. The consumer must not block for long. What it throws is logged
+         * once through {@code System.Logger} "dev.goloom.scheduler" and otherwise ignored.
+         *
+         * @throws NullPointerException if {@code output} is null
+         */
+        public Builder leakOutput(Consumer<String> output) {
+            this.leakOutput = Objects.requireNonNull(output, "output");
             return this;
         }
 

@@ -261,6 +261,22 @@ public final class SchedulerStats {
         return total(Counter.DEADLOCKS);
     }
 
+    /**
+     * Scans of the goroutine leak report (one per {@link SchedulerConfig#leakScanInterval()}); 0 with the report
+     * off ({@link SchedulerConfig.Builder#leakReport}).
+     */
+    public long leakScans() {
+        return total(Counter.LEAK_SCANS);
+    }
+
+    /**
+     * Goroutines the garbage collector freed before they terminated: blocked on something nothing reachable could
+     * wake (see {@link Goroutines#leaked}); 0 with the leak report off.
+     */
+    public long leakedGoroutines() {
+        return total(Counter.LEAKED_GOROUTINES);
+    }
+
     /** True once shutdown or close began. */
     public boolean shutdown() {
         return shutdown;
