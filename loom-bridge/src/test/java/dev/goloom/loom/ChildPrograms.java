@@ -194,7 +194,14 @@ public final class ChildPrograms {
                     : "not terminated: " + b.stats().schedtrace();
         });
         report("DEFAULT_AGAIN", () -> echo(GoVirtualThreads.ofVirtual(d).factory()));
-        // Go's runtime hides its system goroutines from its goroutine count; so does goloom.
+        // Go's runtime hides its system goroutines from its goroutine count; so does goloom. The echo joined its
+        // goroutines, but a carrier removes a goroutine from the registry only after its last segment returns (on a
+        // loaded machine, a while after join() saw it terminate): wait for them to leave, bounded, so that whatever
+        // is still listed after that is a poller (or another goroutine that never ends).
+        long leaveBy = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!d.goroutines().isEmpty() && System.nanoTime() - leaveBy < 0) {
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000L); // polls the registry, bounded above
+        }
         System.out.println("DEFAULT_LIVE " + d.goroutines().stream().map(Thread::getName).sorted().toList());
         report("DEFAULT_TERMINATED", () -> {
             Thread closer = Thread.ofPlatform().name("closer").start(d::close);
