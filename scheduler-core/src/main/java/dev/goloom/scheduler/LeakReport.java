@@ -76,11 +76,9 @@ final class LeakReport {
     void start() {
         ACTIVE.add(this);
         synchronized (LeakReport.class) {
-            if (daemon == null) {
+            if (daemon == null) { // else the daemon picks this one up within a second (it waits at most 1 s)
                 daemon = Thread.ofPlatform().daemon().name("goloom-leaks").unstarted(LeakReport::loop);
                 daemon.start();
-            } else {
-                LockSupport.unpark(daemon); // a shorter interval than the ones it sleeps for, maybe
             }
         }
     }
