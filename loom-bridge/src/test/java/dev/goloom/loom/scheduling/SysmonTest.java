@@ -457,10 +457,10 @@ class SysmonTest {
                 assertThat(bodies.get(g)).as("body runs of goroutine %d", g).isEqualTo(1);
                 assertThat(iterations.get(g)).as("iterations of goroutine %d", g).isEqualTo(calls);
             }
+            LiveGoroutines.awaitNone(s); // the joined goroutines leave the registry just after join()
             SchedulerStats st = s.stats();
             // Most calls hand off; a call made while its P is already tokenless has nothing to lend and just runs.
             assertThat(st.handoffsSyscall()).as("hand-offs").isGreaterThanOrEqualTo((long) goroutines * calls / 2);
-            assertThat(st.liveGoroutines()).isZero();
             assertThat(st.threadsHighWater()).isLessThanOrEqualTo(256);
         }
     }
