@@ -610,7 +610,8 @@ public final class GoScheduler implements Executor, AutoCloseable {
 
     /**
      * The live goroutines (virtual threads started on this scheduler that have not terminated), in no particular
-     * order. A snapshot: it may include a thread that ends while the list is built.
+     * order. A snapshot: it may include a thread that ends while the list is built, or one that has just terminated
+     * (its {@code join()} returned) and that its carrier has not removed yet.
      */
     public List<Thread> goroutines() {
         List<G> gs = goroutines.values();

@@ -112,7 +112,12 @@ public final class SchedulerStats {
         return globalQueueLength;
     }
 
-    /** Goroutines started and not yet terminated, plus plain tasks submitted and not yet run. */
+    /**
+     * Goroutines started and not yet terminated, plus plain tasks submitted and not yet run. A goroutine leaves
+     * this count just after it terminates: when {@code join()} on it returns, its carrier may not have removed it
+     * yet (as in Go, where {@code runtime.NumGoroutine()} right after {@code wg.Wait()} may still count goroutines
+     * that called {@code Done} and are exiting).
+     */
     public long liveGoroutines() {
         return liveGoroutines;
     }
