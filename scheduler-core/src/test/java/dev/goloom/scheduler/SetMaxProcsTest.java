@@ -153,6 +153,9 @@ class SetMaxProcsTest {
                     s.execute(new Node(r, 0));
                 }
                 await(tasksDone);
+                // The carriers resize from inside the trees (every 64th task); the platform thread must get at least
+                // one resize in too, which a loaded machine may not give it before the trees are done: wait for it.
+                awaitTrue("the resizer thread resized at least once", () -> resizes.get() > 0);
                 stop.countDown();
                 resizer.join();
                 assertThat(resizerFailed.get()).as("resizer").isNull();
@@ -164,7 +167,6 @@ class SetMaxProcsTest {
                     assertThat(timerRuns.get(id)).as("runs of timer " + id).isEqualTo(id % treeSize % 5 == 0 ? 1 : 0);
                 }
                 assertThat(timersFired.get()).isEqualTo(added);
-                assertThat(resizes.get()).as("resizes during the round").isPositive();
                 check(s);
                 assertThat(s.stats().timers()).as("timers pending").isZero();
             }

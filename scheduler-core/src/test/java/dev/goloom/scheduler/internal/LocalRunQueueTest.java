@@ -7,6 +7,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
@@ -298,6 +299,12 @@ class LocalRunQueueTest {
                     seen.incrementAndGet(((Task) r).id());
                 }
             }
+        }
+        // The ring still holds tasks (the owner takes one per four puts): let the thieves in before the owner drains
+        // it, since a loaded machine may not have run them yet (bounded).
+        long stealBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (stolenTotal.get() == 0 && System.nanoTime() - stealBy < 0) {
+            Thread.onSpinWait();
         }
         // owner drains what is left, racing the thieves
         Runnable r;
