@@ -3,10 +3,14 @@ package dev.goloom.scheduler;
 import dev.goloom.scheduler.internal.LocalRunQueue;
 
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+
+import static dev.goloom.scheduler.ConfigProperties.parseBooleanProperty;
+import static dev.goloom.scheduler.ConfigProperties.parseDurationProperty;
+import static dev.goloom.scheduler.ConfigProperties.parseIntProperty;
+import static dev.goloom.scheduler.ConfigProperties.parseSeedProperty;
 
 /**
  * The settings of one {@link GoScheduler}, fixed when it is built: what {@link Builder} was given, with the rest
@@ -286,81 +290,6 @@ public final class SchedulerConfig {
             return parseProcs(property, "goloom.maxprocs");
         }
         return Math.max(1, cpus);
-    }
-
-    /** Parses {@code 10ms}, {@code 500us}, {@code 2s}, or a bare number of milliseconds. Package-private for tests. */
-    static Duration parseDuration(String v, String source) {
-        String t = v.trim().toLowerCase(Locale.ROOT);
-        try {
-            Duration d;
-            if (t.endsWith("ms")) {
-                d = Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2).trim()));
-            } else if (t.endsWith("us")) {
-                d = Duration.ofNanos(1000 * Long.parseLong(t.substring(0, t.length() - 2).trim()));
-            } else if (t.endsWith("s")) {
-                d = Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1).trim()));
-            } else {
-                d = Duration.ofMillis(Long.parseLong(t));
-            }
-            if (d.compareTo(Duration.ofMillis(1)) < 0) {
-                throw new IllegalArgumentException(source + " must be >= 1ms, got '" + v + "'");
-            }
-            return d;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(source + " must be a duration like 10ms, 500us or 1s, got '" + v + "'");
-        }
-    }
-
-    private static boolean parseBooleanProperty(String key, boolean dflt) {
-        String v = System.getProperty(key);
-        if (v == null || v.isBlank()) {
-            return dflt;
-        }
-        if (v.trim().equalsIgnoreCase("false")) {
-            return false;
-        }
-        if (v.trim().equalsIgnoreCase("true")) {
-            return true;
-        }
-        throw new IllegalArgumentException(key + " must be true or false, got '" + v + "'");
-    }
-
-    private static int parseIntProperty(String key, int dflt, int min, int max) {
-        String v = System.getProperty(key);
-        if (v == null || v.isBlank()) {
-            return dflt;
-        }
-        int n;
-        try {
-            n = Integer.parseInt(v.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(key + " must be an integer, got '" + v + "'");
-        }
-        if (n < min || n > max) {
-            throw new IllegalArgumentException(key + " must be in [" + min + ", " + max + "], got " + n);
-        }
-        return n;
-    }
-
-    private static long parseSeedProperty(String key) {
-        String v = System.getProperty(key);
-        if (v == null || v.isBlank()) {
-            return 0;
-        }
-        try {
-            long seed = Long.parseLong(v.trim());
-            if (seed == 0) {
-                throw new NumberFormatException();
-            }
-            return seed;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(key + " must be a non-zero integer seed, got '" + v + "'");
-        }
-    }
-
-    private static Duration parseDurationProperty(String key, Duration dflt) {
-        String v = System.getProperty(key);
-        return v == null || v.isBlank() ? dflt : parseDuration(v, key);
     }
 
     private static int parseProcs(String value, String source) {
