@@ -84,7 +84,9 @@ final class GoroutineDump {
             st = t.getState();
             blocker = LockSupport.getBlocker(t);
             stack = t.getStackTrace();
-            if ((t.getState() == st && LockSupport.getBlocker(t) == blocker) || ++tries == READ_TRIES) {
+            // An empty stack of a goroutine a carrier is running: read while the carrier was mounting it. Read again.
+            boolean mounting = stack.length == 0 && st == Thread.State.RUNNABLE && mountedOn(s, t, ts) != null;
+            if ((!mounting && t.getState() == st && LockSupport.getBlocker(t) == blocker) || ++tries == READ_TRIES) {
                 break;
             }
         }

@@ -230,7 +230,9 @@ class GoroutineDumpTest {
         releases.add(() -> stopSpinning(stop));
         Thread spinner = go(s, "spinner", () -> spin(stop));
         Thread inSyscall = go(s, "in-syscall", () -> Syscall.blocking(() -> spin(stop)));
-        GoroutineInfo running = awaitInfo(s, spinner, "running", gi -> gi.state() == GoroutineState.RUNNING);
+        // Running, and read after its carrier mounted it (a dump taken while the carrier mounts it has no stack yet).
+        GoroutineInfo running = awaitInfo(s, spinner, "running with its stack",
+                gi -> gi.state() == GoroutineState.RUNNING && !gi.stack().isEmpty());
         assertThat(running.waitReason()).isNull();
         assertThat(running.waitMillis()).isEqualTo(-1);
         assertThat(running.carrierId()).isNotEqualTo(-1);
