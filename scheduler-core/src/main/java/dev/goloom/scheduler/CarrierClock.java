@@ -43,6 +43,10 @@ final class CarrierClock {
     private final byte[] statusBuf = new byte[4096];
     private static final byte[] NONVOLUNTARY = "\nnonvoluntary_ctxt_switches:".getBytes(
             java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] VOLUNTARY = "\nvoluntary_ctxt_switches:".getBytes(
+            java.nio.charset.StandardCharsets.US_ASCII);
+    /** The voluntary context switches read with the last {@link #involuntarySwitches} (-1: unknown). Sysmon only. */
+    private long lastVoluntary = -1;
 
     /**
      * The kernel's id of the calling thread, from {@code /proc/thread-self} ({@code <pid>/task/<tid>}), or -1 where
@@ -109,9 +113,19 @@ final class CarrierClock {
                 n += r;
             }
         } catch (IOException | SecurityException e) {
+            lastVoluntary = -1;
             return -1;
         }
+        lastVoluntary = parseCount(statusBuf, n, VOLUNTARY);
         return parseCount(statusBuf, n, NONVOLUNTARY);
+    }
+
+    /**
+     * The voluntary context switches of the carrier of the last {@link #involuntarySwitches} call, read from the
+     * same file ({@code voluntary_ctxt_switches}: times it went to sleep), or -1 if unknown. Sysmon thread only.
+     */
+    long lastVoluntarySwitches() {
+        return lastVoluntary;
     }
 
     /** The decimal number after {@code key} in {@code b[0, n)}, or -1 if {@code key} or the number is missing. */

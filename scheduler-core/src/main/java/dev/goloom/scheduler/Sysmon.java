@@ -68,6 +68,11 @@ final class Sysmon {
     /** The CPU of a stuck carrier is measured over a window of this fraction of the blocked threshold. */
     static final int CPU_WINDOW_FRACTION = 4;
     /**
+     * A look at a carrier's run state that took longer than this fraction of the blocked threshold (1.25 ms by
+     * default; reading {@code /proc} takes microseconds) found sysmon itself stopped, so it gives no verdict.
+     */
+    static final int SLOW_LOOK_FRACTION = 8;
+    /**
      * Every token must have been free this long before sysmon sleeps until woken. Shorter idle spells (a server
      * between bursts of requests) only back its sleep off to {@link #MAX_DELAY_NANOS}: waking a deep-sleeping
      * sysmon costs the thread that starts work (often a server's dispatcher) a futex wake-up, and sysmon itself
@@ -103,6 +108,8 @@ final class Sysmon {
         long runPreempts = -1;
         /** The last verdict on this task saw it asleep in the kernel with little CPU (one more makes it blocked). */
         boolean sawAsleep;
+        /** The carrier's voluntary context switches at that verdict (-1: unknown). */
+        long asleepSleeps = -1;
         boolean preempted;
     }
 
@@ -444,17 +451,32 @@ final class Sysmon {
             long preempts = clock.involuntarySwitches(m);
             boolean kernelPreempted = preempts >= 0 && tick.runPreempts >= 0 && preempts > tick.runPreempts;
             tick.runPreempts = preempts;
-            if (kernelPreempted || clock.runState(m) == CarrierClock.RUNNABLE) {
+            long lookStart = System.nanoTime();
+            int state = clock.runState(m);
+            long lookNanos = System.nanoTime() - lookStart;
+            boolean lookStalled = lookNanos > sched.config.blockedThresholdNanos / SLOW_LOOK_FRACTION;
+            if (kernelPreempted || state == CarrierClock.RUNNABLE) {
                 // Descheduled: little CPU, yet runnable now or preempted during the window (a thread asleep in the
                 // kernel all along is never preempted): other processes hold the cores. Another carrier would be
                 // one more runnable thread on an overloaded machine, not more progress: leave it.
                 tick.sawAsleep = false;
                 return false;
             }
-            if (!tick.sawAsleep) {
-                // One look is a snapshot: a runnable carrier also sleeps briefly, e.g. stopped at a safepoint that a
-                // loaded machine stretches. Blocked means asleep on two verdicts in a row (one CPU window apart).
+            if (lookStalled) {
+                // The look itself took far longer than reading /proc does: sysmon was stopped too. Either the OS
+                // descheduled it, or the JVM held every Java thread at a safepoint that a loaded machine stretched
+                // (each runnable Java thread must get a CPU before the safepoint begins), which stops the carrier
+                // asleep in the kernel as a blocking call would. Such a look says nothing: no verdict.
+                return false;
+            }
+            long sleeps = clock.lastVoluntarySwitches();
+            if (!tick.sawAsleep || sleeps != tick.asleepSleeps) { // both -1 where /proc is missing: as before
+                // One look is a snapshot: a runnable carrier also sleeps briefly, e.g. stopped at a safepoint or a
+                // handshake that a loaded machine stretches. Blocked means asleep on two verdicts in a row (one CPU
+                // window apart) in one sleep: the carrier did not go to sleep again in between (its voluntary
+                // context switches did not move), so it did not wake and run between two such stops.
                 tick.sawAsleep = true;
+                tick.asleepSleeps = sleeps;
                 return false;
             }
             // Blocked: little CPU and asleep in the kernel (file I/O, a native call, a pinned park).

@@ -370,6 +370,21 @@ class SysmonTest {
      */
     @Test
     void aCarrierDescheduledByOtherLoadKeepsItsToken() throws Exception {
+        descheduledCarrierKeepsItsToken(false);
+    }
+
+    /**
+     * The same while another thread keeps asking the JVM for thread dumps, each a safepoint that the burners
+     * stretch (every runnable Java thread must reach it first): the carrier sits asleep in the kernel at each
+     * one, as if blocked. A loaded build once lost the token this way in the test above; here it is the rule.
+     * Sysmon's own look is stopped by the same safepoint, and a stopped look gives no verdict.
+     */
+    @Test
+    void aCarrierStoppedAtStretchedSafepointsKeepsItsToken() throws Exception {
+        descheduledCarrierKeepsItsToken(true);
+    }
+
+    private static void descheduledCarrierKeepsItsToken(boolean safepoints) throws Exception {
         Assumptions.assumeTrue(java.nio.file.Files.isReadable(Path.of("/proc/thread-self/status")),
                 "needs Linux /proc to tell waiting for a CPU from blocking");
         // Earlier tests' garbage could start a GC during the measurement: its safepoint stops the carrier asleep in
@@ -387,6 +402,16 @@ class SysmonTest {
                 }
             }));
         }
+        AtomicLong dumps = new AtomicLong();
+        if (safepoints) {
+            java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+            load.add(Thread.ofPlatform().daemon().start(() -> {
+                while (!stop.get()) {
+                    threads.dumpAllThreads(false, false); // a safepoint operation
+                    dumps.incrementAndGet();
+                }
+            }));
+        }
         try (GoScheduler s = GoScheduler.builder().maxProcs(1).name("descheduled").build()) {
             assertThat(burning.await(WAIT_S, TimeUnit.SECONDS)).isTrue();
             Thread g = Go.go(s, () -> {
@@ -397,7 +422,7 @@ class SysmonTest {
             });
             assertThat(g.join(Duration.ofSeconds(WAIT_S))).as("the computing goroutine finished").isTrue();
             SchedulerStats st = s.stats();
-            System.out.printf("descheduled carrier: %s%n", st.schedtrace());
+            System.out.printf("descheduled carrier (%d thread dumps): %s%n", dumps.get(), st.schedtrace());
             assertThat(st.handoffsBlocked()).as("tokens taken from a carrier that only waited for a CPU").isZero();
             assertThat(st.threadsHighWater()).as("carriers for 1 P with nothing else to run").isEqualTo(1);
         } finally {
