@@ -45,8 +45,15 @@ final class CarrierClock {
             java.nio.charset.StandardCharsets.US_ASCII);
     private static final byte[] VOLUNTARY = "\nvoluntary_ctxt_switches:".getBytes(
             java.nio.charset.StandardCharsets.US_ASCII);
-    /** The voluntary context switches read with the last {@link #involuntarySwitches} (-1: unknown). Sysmon only. */
-    private long lastVoluntary = -1;
+    /** Both context-switch counts unknown (no {@code /proc}, or the read failed). */
+    static final Switches UNKNOWN_SWITCHES = new Switches(-1, -1);
+
+    /**
+     * A carrier's context switches from one read of its {@code /proc} status: {@code voluntary} counts the times it
+     * went to sleep in the kernel, {@code involuntary} the times the kernel preempted it. -1 where unknown.
+     */
+    record Switches(long voluntary, long involuntary) {
+    }
 
     /**
      * The kernel's id of the calling thread, from {@code /proc/thread-self} ({@code <pid>/task/<tid>}), or -1 where
@@ -99,13 +106,13 @@ final class CarrierClock {
     }
 
     /**
-     * The number of times the kernel preempted carrier {@code m} (its {@code nonvoluntary_ctxt_switches}), or -1 if
-     * unknown. Sysmon thread only.
+     * Carrier {@code m}'s context switches ({@code voluntary_ctxt_switches} and {@code nonvoluntary_ctxt_switches}
+     * of its {@code /proc} status, read once), or {@link #UNKNOWN_SWITCHES}. Sysmon thread only.
      */
-    long involuntarySwitches(M m) {
+    Switches readSwitches(M m) {
         int tid = m.tid;
         if (tid <= 0) {
-            return -1;
+            return UNKNOWN_SWITCHES;
         }
         int n = 0;
         try (FileInputStream in = new FileInputStream("/proc/self/task/" + tid + "/status")) {
@@ -113,19 +120,9 @@ final class CarrierClock {
                 n += r;
             }
         } catch (IOException | SecurityException e) {
-            lastVoluntary = -1;
-            return -1;
+            return UNKNOWN_SWITCHES;
         }
-        lastVoluntary = parseCount(statusBuf, n, VOLUNTARY);
-        return parseCount(statusBuf, n, NONVOLUNTARY);
-    }
-
-    /**
-     * The voluntary context switches of the carrier of the last {@link #involuntarySwitches} call, read from the
-     * same file ({@code voluntary_ctxt_switches}: times it went to sleep), or -1 if unknown. Sysmon thread only.
-     */
-    long lastVoluntarySwitches() {
-        return lastVoluntary;
+        return new Switches(parseCount(statusBuf, n, VOLUNTARY), parseCount(statusBuf, n, NONVOLUNTARY));
     }
 
     /** The decimal number after {@code key} in {@code b[0, n)}, or -1 if {@code key} or the number is missing. */

@@ -436,7 +436,7 @@ final class Sysmon {
         if (tick.cpuWhen == 0) {
             tick.cpuWhen = now;
             tick.runCpu = CarrierClock.cpuTime(m);
-            tick.runPreempts = clock.involuntarySwitches(m);
+            tick.runPreempts = clock.readSwitches(m).involuntary();
             return false;
         }
         long wall = now - tick.cpuWhen;
@@ -448,7 +448,8 @@ final class Sysmon {
         tick.cpuWhen = now; // the next verdict on this task looks at a fresh window
         tick.runCpu = cpu;
         if (!busy) {
-            long preempts = clock.involuntarySwitches(m);
+            CarrierClock.Switches switches = clock.readSwitches(m);
+            long preempts = switches.involuntary();
             boolean kernelPreempted = preempts >= 0 && tick.runPreempts >= 0 && preempts > tick.runPreempts;
             tick.runPreempts = preempts;
             long lookStart = System.nanoTime();
@@ -469,7 +470,7 @@ final class Sysmon {
                 // asleep in the kernel as a blocking call would. Such a look says nothing: no verdict.
                 return false;
             }
-            long sleeps = clock.lastVoluntarySwitches();
+            long sleeps = switches.voluntary();
             if (!tick.sawAsleep || sleeps != tick.asleepSleeps) { // both -1 where /proc is missing: as before
                 // One look is a snapshot: a runnable carrier also sleeps briefly, e.g. stopped at a safepoint or a
                 // handshake that a loaded machine stretches. Blocked means asleep on two verdicts in a row (one CPU
