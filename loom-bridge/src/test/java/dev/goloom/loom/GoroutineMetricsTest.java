@@ -93,37 +93,50 @@ class GoroutineMetricsTest {
         }
     }
 
-    /** Two goroutines computing on two Ps are running; one in {@code Syscall.blocking} is not in Go. */
+    /**
+     * Two goroutines computing on two Ps are running; one in {@code Syscall.blocking} is not in Go. The spinning
+     * goroutines are told to stop in a {@code finally}: a failed assertion must fail the test, not leave
+     * {@code close()} waiting for them forever (a loaded run once hung here for 10 minutes).
+     */
     @Test
     void computingGoroutinesAreRunningAndOneInASyscallIsNotInGo() throws Exception {
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicBoolean leave = new AtomicBoolean();
         try (GoScheduler s = GoScheduler.builder().maxProcs(2).name("metrics-running").build()) {
-            AtomicBoolean stop = new AtomicBoolean();
-            List<Thread> ts = new ArrayList<>();
-            for (int i = 0; i < 2; i++) {
-                ts.add(Go.go(s, () -> {
-                    while (!stop.get()) {
+            try {
+                List<Thread> ts = new ArrayList<>();
+                for (int i = 0; i < 2; i++) {
+                    ts.add(Go.go(s, () -> {
+                        while (!stop.get()) {
+                            Thread.onSpinWait();
+                        }
+                    }));
+                }
+                SchedulerMetrics m = awaitMetrics(s, x -> x.running() == 2, "2 running");
+                assertThat(m.notInGo()).isZero();
+                assertThat(m.waiting()).isZero();
+                stop.set(true);
+                joinAll(ts);
+                // join() returns once a goroutine has terminated; its carrier counts it out a moment later (Go's
+                // NumGoroutine right after wg.Wait() has the same window). Wait for that, don't race it.
+                awaitMetrics(s, x -> x.goroutines() == 0 && x.running() == 0, "the computing goroutines gone");
+
+                Thread sys = Go.go(s, () -> Syscall.blocking(() -> {
+                    while (!leave.get()) {
                         Thread.onSpinWait();
                     }
                 }));
+                // One snapshot reads the counts one after another, so it may catch the goroutine both just before
+                // its syscall (running) and in it (not in Go): wait for the settled state, which must come.
+                m = awaitMetrics(s, x -> x.notInGo() == 1 && x.running() == 0, "1 not in Go and none running");
+                assertThat(m.goroutines()).isEqualTo(1);
+                leave.set(true);
+                joinAll(List.of(sys));
+                awaitMetrics(s, x -> x.notInGo() == 0 && x.goroutines() == 0, "the syscall goroutine gone");
+            } finally {
+                stop.set(true);
+                leave.set(true);
             }
-            SchedulerMetrics m = awaitMetrics(s, x -> x.running() == 2, "2 running");
-            assertThat(m.notInGo()).isZero();
-            assertThat(m.waiting()).isZero();
-            stop.set(true);
-            joinAll(ts);
-
-            AtomicBoolean leave = new AtomicBoolean();
-            Thread sys = Go.go(s, () -> Syscall.blocking(() -> {
-                while (!leave.get()) {
-                    Thread.onSpinWait();
-                }
-            }));
-            m = awaitMetrics(s, x -> x.notInGo() == 1, "1 not in Go");
-            assertThat(m.running()).isZero();
-            assertThat(m.goroutines()).isEqualTo(1);
-            leave.set(true);
-            joinAll(List.of(sys));
-            awaitMetrics(s, x -> x.notInGo() == 0 && x.goroutines() == 0, "the syscall goroutine gone");
         }
     }
 }

@@ -174,44 +174,49 @@ class SchedulerMetricsTest {
             AtomicBoolean enterSyscall = new AtomicBoolean();
             AtomicBoolean leave = new AtomicBoolean();
             CountDownLatch finished = new CountDownLatch(1);
-            s.execute(() -> {
-                while (!enterSyscall.get()) {
-                    Thread.onSpinWait();
+            try { // a failed assertion must fail the test, not leave close() waiting for the spinning task
+                s.execute(() -> {
+                    while (!enterSyscall.get()) {
+                        Thread.onSpinWait();
+                    }
+                    boolean marked = Carrier.enterSyscall(false);
+                    while (!leave.get()) {
+                        Thread.onSpinWait();
+                    }
+                    if (marked) {
+                        Carrier.exitSyscall();
+                    }
+                    finished.countDown();
+                });
+                awaitMetrics(s, m -> m.running() == 1, "running == 1");
+                CountDownLatch queued = new CountDownLatch(5);
+                for (int i = 0; i < 5; i++) {
+                    s.execute(queued::countDown);
                 }
-                boolean marked = Carrier.enterSyscall(false);
-                while (!leave.get()) {
-                    Thread.onSpinWait();
-                }
-                if (marked) {
-                    Carrier.exitSyscall();
-                }
-                finished.countDown();
-            });
-            awaitMetrics(s, m -> m.running() == 1, "running == 1");
-            CountDownLatch queued = new CountDownLatch(5);
-            for (int i = 0; i < 5; i++) {
-                s.execute(queued::countDown);
-            }
-            SchedulerMetrics m = s.metrics();
-            assertThat(m.runnable()).isEqualTo(5);
-            assertThat(m.running()).isEqualTo(1);
-            assertThat(m.notInGo()).isZero();
-            assertThat(m.goroutines()).isEqualTo(6);
-            assertThat(m.waiting()).isZero();
-            assertThat(m.gomaxprocs()).isEqualTo(1);
-            assertThat(m.threads()).isEqualTo(1);
+                SchedulerMetrics m = s.metrics();
+                assertThat(m.runnable()).isEqualTo(5);
+                assertThat(m.running()).isEqualTo(1);
+                assertThat(m.notInGo()).isZero();
+                assertThat(m.goroutines()).isEqualTo(6);
+                assertThat(m.waiting()).isZero();
+                assertThat(m.gomaxprocs()).isEqualTo(1);
+                assertThat(m.threads()).isEqualTo(1);
 
-            enterSyscall.set(true);
-            await(queued); // sysmon retook the token from the syscall and another carrier ran them
-            m = awaitMetrics(s, x -> x.goroutines() == 1 && x.notInGo() == 1, "only the syscall task left");
-            assertThat(m.running()).isZero();
-            assertThat(m.runnable()).isZero();
-            assertThat(m.threads()).isGreaterThanOrEqualTo(2);
-            assertThat(m.toString()).startsWith("METRICS gauges: gomaxprocs=1 goroutines=1 created=0 runnable=0 "
-                    + "running=0 waiting=0 not-in-go=1 threads=");
-            leave.set(true);
-            await(finished);
-            awaitMetrics(s, x -> x.goroutines() == 0 && x.notInGo() == 0 && x.running() == 0, "all done");
+                enterSyscall.set(true);
+                await(queued); // sysmon retook the token from the syscall and another carrier ran them
+                // One snapshot reads the counts one after another: wait for the settled state rather than race it.
+                m = awaitMetrics(s, x -> x.goroutines() == 1 && x.notInGo() == 1 && x.running() == 0
+                        && x.runnable() == 0, "only the syscall task left");
+                assertThat(m.threads()).isGreaterThanOrEqualTo(2);
+                assertThat(m.toString()).startsWith("METRICS gauges: gomaxprocs=1 goroutines=1 created=0 runnable=0 "
+                        + "running=0 waiting=0 not-in-go=1 threads=");
+                leave.set(true);
+                await(finished);
+                awaitMetrics(s, x -> x.goroutines() == 0 && x.notInGo() == 0 && x.running() == 0, "all done");
+            } finally {
+                enterSyscall.set(true);
+                leave.set(true);
+            }
         }
     }
 }

@@ -135,19 +135,23 @@ class SetMaxProcsGoroutinesTest {
                         Thread.yield();
                     }
                 });
-                joinAll(all);
-                List<Thread> kids = new ArrayList<>(childThreads);
-                assertThat(kids).hasSize(spawners * childrenEach);
-                joinAll(kids);
-                // The platform resizer must get at least one resize in, which a loaded machine may not give it
-                // before the goroutines are done: wait for it (bounded) rather than assert it happened.
-                long resizedBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_S);
-                while (resizes.get() == 0) {
-                    assertThat(System.nanoTime() - resizedBy).as("the platform resizer resized in time").isNegative();
-                    Thread.onSpinWait();
-                    Thread.yield();
+                try { // a failed assertion must not leave the resizers running and close() waiting for them
+                    joinAll(all);
+                    List<Thread> kids = new ArrayList<>(childThreads);
+                    assertThat(kids).hasSize(spawners * childrenEach);
+                    joinAll(kids);
+                    // The platform resizer must get at least one resize in, which a loaded machine may not give it
+                    // before the goroutines are done: wait for it (bounded) rather than assert it happened.
+                    long resizedBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_S);
+                    while (resizes.get() == 0) {
+                        assertThat(System.nanoTime() - resizedBy).as("the platform resizer resized in time")
+                                .isNegative();
+                        Thread.onSpinWait();
+                        Thread.yield();
+                    }
+                } finally {
+                    stop.set(true);
                 }
-                stop.set(true);
                 resizer.join();
                 joinAll(List.of(goroutineResizer));
                 assertThat(errors).as("goroutines that threw").isEmpty();

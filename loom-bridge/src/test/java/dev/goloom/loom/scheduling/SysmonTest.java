@@ -208,21 +208,24 @@ class SysmonTest {
                     throw new RuntimeException(e);
                 }
             });
-            // Let sysmon take both tokens once, then let a few block cycles pass with no other work (the state in
-            // which sysmon went to sleep for good), then measure.
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_S);
-            while (s.stats().handoffsBlocked() < 2 && System.nanoTime() < deadline) {
-                Thread.onSpinWait();
-            }
-            assertThat(s.stats().handoffsBlocked()).isGreaterThanOrEqualTo(2);
-            TimeUnit.MILLISECONDS.sleep(300); // the scenario: idle apart from the blockers
             long[] lat = new long[100];
-            for (int i = 0; i < lat.length; i++) {
-                long t0 = System.nanoTime();
-                assertThat(Go.go(s, () -> { }).join(Duration.ofSeconds(WAIT_S))).isTrue();
-                lat[i] = System.nanoTime() - t0;
+            try { // a failed assertion must not leave the writer and the blockers running and close() waiting
+                // Let sysmon take both tokens once, then let a few block cycles pass with no other work (the state in
+                // which sysmon went to sleep for good), then measure.
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_S);
+                while (s.stats().handoffsBlocked() < 2 && System.nanoTime() < deadline) {
+                    Thread.onSpinWait();
+                }
+                assertThat(s.stats().handoffsBlocked()).isGreaterThanOrEqualTo(2);
+                TimeUnit.MILLISECONDS.sleep(300); // the scenario: idle apart from the blockers
+                for (int i = 0; i < lat.length; i++) {
+                    long t0 = System.nanoTime();
+                    assertThat(Go.go(s, () -> { }).join(Duration.ofSeconds(WAIT_S))).isTrue();
+                    lat[i] = System.nanoTime() - t0;
+                }
+            } finally {
+                stop.set(true);
             }
-            stop.set(true);
             writer.join();
             for (Thread b : blockers) {
                 assertThat(b.join(Duration.ofSeconds(WAIT_S))).isTrue();
