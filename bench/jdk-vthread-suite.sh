@@ -101,7 +101,8 @@ if [ "$build" = yes ]; then
 fi
 goloom_cp=""
 for m in scheduler-core loom-bridge; do
-  jar="$(ls "$root/$m/target/$m"-*.jar 2>/dev/null | grep -v -e sources -e javadoc | head -1 || true)"
+  # the main artifact only, not a classifier jar (sources, javadoc, loom-bridge's test-support)
+  jar="$(ls "$root/$m/target/$m"-*.jar 2>/dev/null | grep -E "/$m-[0-9][0-9A-Za-z.]*(-SNAPSHOT)?\.jar\$" | head -1 || true)"
   [ -n "$jar" ] || die "no $m jar in $root/$m/target (run without --no-build)"
   goloom_cp="$goloom_cp${goloom_cp:+:}$jar"
 done
