@@ -16,7 +16,7 @@ import collections
 import re
 import sys
 
-CATEGORIES = [
+CATEGORIES = [  # per frame, the first category that matches wins
     ("JVM stack freeze/thaw", r"[Ff]reeze|[Tt]haw|cont_thaw|cont_freeze|Continuation::|StackChunk|stackChunk"),
     ("kernel park/unpark (futex)", r"futex|pthread_cond|Parker::|Unsafe_Park|Unsafe_Unpark|PlatformEvent|"
                                    r"__schedule|Unsafe\.park|Unsafe\.unpark"),
@@ -25,7 +25,8 @@ CATEGORIES = [
     ("goloom select", r"dev[/.]goloom[/.]select"),
     ("goloom scheduler", r"dev[/.]goloom[/.](scheduler|loom)"),
     ("JDK mount/unmount (VirtualThread, Continuation, LockSupport)",
-     r"java[/.]lang[/.]VirtualThread|LockSupport|jdk[/.]internal[/.]vm[/.]Continuation"),
+     r"java[/.]lang[/.]VirtualThread|LockSupport|jdk[/.]internal[/.]vm[/.]Continuation|VTMS|jvmti_vthread|"
+     r"setScopedValueCache"),
     ("benchmark code", r"dev[/.]goloom[/.]jmh|dev[/.]goloom[/.]report|org[/.]openjdk[/.]jmh"),
 ]
 
