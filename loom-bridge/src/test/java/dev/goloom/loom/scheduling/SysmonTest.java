@@ -397,8 +397,8 @@ class SysmonTest {
             // The first run of the spin loop is interpreted, linked and compiled while it runs, and that work can
             // sleep in the kernel on JVM-internal locks whose holders (compiler threads, among others) the burners
             // keep off the cores: sysmon then sees the carrier asleep in a futex, mid-task, and rightly reads it as
-            // blocked (seen in the first run in 3 of 6 loaded JVMs, never in 240 runs after this warm-up). This
-            // test is about a carrier that only waits for a CPU, so the loop warms up first, without the burners.
+            // blocked (seen in the first run in 2 of 6 loaded JVMs, never in 240 runs after this warm-up). This test
+            // is about a carrier that only waits for a CPU, so the loop warms up first, without the burners.
             assertThat(Go.go(warm, () -> spin(TimeUnit.MILLISECONDS.toNanos(200))).join(Duration.ofSeconds(WAIT_S)))
                     .isTrue();
         }
