@@ -282,10 +282,7 @@ class SysmonTest {
         for (int i = 0; i < cores; i++) {
             hogs.add(Thread.ofVirtual().start(() -> {
                 spinning.countDown();
-                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-                while (System.nanoTime() < end) {
-                    Thread.onSpinWait();
-                }
+                spin(TimeUnit.SECONDS.toNanos(2));
             }));
         }
         assertThat(spinning.await(WAIT_S, TimeUnit.SECONDS)).isTrue();
@@ -440,6 +437,7 @@ class SysmonTest {
         }
     }
 
+    /** Keeps the CPU busy for {@code nanos} without parking (a spin hint per look at the clock). */
     private static void spin(long nanos) {
         long end = System.nanoTime() + nanos;
         while (System.nanoTime() < end) {
@@ -476,12 +474,7 @@ class SysmonTest {
                 all.add(Go.go(s, () -> {
                     bodies.incrementAndGet(id);
                     for (int i = 0; i < calls; i++) {
-                        Syscall.blockingLong(() -> {
-                            long end = System.nanoTime() + 2_000;
-                            while (System.nanoTime() < end) {
-                                Thread.onSpinWait();
-                            }
-                        });
+                        Syscall.blockingLong(() -> spin(2_000));
                         iterations.incrementAndGet(id);
                         if ((i & 3) == 0) {
                             Thread.yield();
