@@ -14,6 +14,8 @@ enum Counter {
     STEALS,
     TASKS_STOLEN,
     RUNNEXT_STEALS,
+    /** Of those, taken without the back-off because the owner's carrier was blocked inside its goroutine. */
+    RUNNEXT_STEALS_BLOCKED,
     HANDOFF_WATCHES,
     SLICE_ENDS,
     YIELDS,

@@ -439,13 +439,24 @@ final class M extends Carrier {
                 if (victim == pp || vs == P.IDLE || vs == P.DEAD) { // DEAD: removed since the snapshot, empty
                     continue;
                 }
-                Runnable t = pp.runq.stealFrom(victim.steal, stealRunNext, vs == P.RUNNING,
-                        HandoffWatch.RUNNEXT_BACKOFF, out);
+                boolean backOff = stealRunNext && ownerMayRunNext(victim, vs);
+                boolean ownerBlocked = stealRunNext && vs == P.RUNNING && !backOff;
+                Runnable t = pp.runq.stealFrom(victim.steal, stealRunNext, backOff, HandoffWatch.RUNNEXT_BACKOFF, out);
+                if (t == null && out.outcome() == StealResult.Outcome.CHAIN_SEEN
+                        && !ownerMayRunNext(victim, victim.status())) {
+                    // The runnext turned over during the back-off, then its owner's carrier blocked (the readier
+                    // blocked it pinned): no chain runs there any more, so take the new runnext now.
+                    ownerBlocked = true;
+                    t = pp.runq.stealFrom(victim.steal, true, false, HandoffWatch.RUNNEXT_BACKOFF, out);
+                }
                 if (t != null) {
                     pp.counters.inc(Counter.STEALS);
                     pp.counters.add(Counter.TASKS_STOLEN, out.moved());
                     if (out.outcome() == StealResult.Outcome.RUNNEXT) {
                         pp.counters.inc(Counter.RUNNEXT_STEALS);
+                        if (ownerBlocked) {
+                            pp.counters.inc(Counter.RUNNEXT_STEALS_BLOCKED);
+                        }
                     }
                     SchedulerEvents.steal(sched, pp, victim, out);
                     return t;
@@ -457,6 +468,23 @@ final class M extends Carrier {
         }
         watch.lookForChain(ps, pp);
         return null;
+    }
+
+    /**
+     * Whether the victim's carrier may be about to run its runnext, so a thief backs off first. Go backs off only for
+     * a {@code _Prunning} P: an M blocked in a syscall has left {@code _Prunning}. A carrier can block inside a
+     * goroutine without goloom seeing it: a pinned virtual thread waiting for a monitor, a pinned park, a pinned
+     * {@code Object.wait}. The JVM then shows the carrier thread as BLOCKED or (TIMED_)WAITING, which is this check's
+     * Go {@code _Psyscall}: the owner will not run its runnext soon, so take it without the back-off (the JDK's
+     * {@code Starvation} test: a thread readies another, then blocks its carrier in a pinned monitor enter).
+     * docs/adr/0010-runnext-of-a-blocked-carrier.md has the numbers.
+     */
+    private static boolean ownerMayRunNext(P victim, int status) {
+        if (status != P.RUNNING) {
+            return false;
+        }
+        M owner = victim.m;
+        return owner == null || owner.getState() == Thread.State.RUNNABLE;
     }
 
     /** Go: randomOrder. A random stride coprime with {@code n}, so that {@code pos += stride} visits all n. */

@@ -168,6 +168,16 @@ public final class SchedulerStats {
     }
 
     /**
+     * Of {@link #runnextSteals()}, those taken without Go's steal back-off because the victim P's carrier was
+     * blocked inside its goroutine: the JVM showed the carrier thread BLOCKED or waiting (a pinned virtual thread
+     * waiting for a monitor, parked, or in {@code Object.wait}), so its owner would not run the runnext soon. Go
+     * takes a runnext from a P in a syscall the same way.
+     */
+    public long runnextStealsFromBlockedCarriers() {
+        return total(Counter.RUNNEXT_STEALS_BLOCKED);
+    }
+
+    /**
      * Looks by a spinning carrier that left a busy P's runnext alone because its owner kept refilling it (a
      * hand-off chain such as a channel ping-pong), after which the carrier kept its P and went on watching
      * instead of parking.
@@ -332,7 +342,7 @@ public final class SchedulerStats {
                 .append(" external=").append(externalGlobalPuts())
                 .append(" tick61=").append(globalPollsByFairnessTick())
                 .append(" steals=").append(steals()).append('/').append(tasksStolen())
-                .append(" runnextsteals=").append(runnextSteals())
+                .append(" runnextsteals=").append(runnextSteals()).append('/').append(runnextStealsFromBlockedCarriers())
                 .append(" watches=").append(handoffWatches())
                 .append(" parks=").append(threadParks())
                 .append(" handoffs=").append(handoffsSyscall()).append('/').append(handoffsBlocked()).append('/')

@@ -147,6 +147,51 @@ class VirtualThreadPlacementTest {
     }
 
     /**
+     * A goroutine that readies another into its P's runnext and then blocks its carrier where goloom cannot see it
+     * (a pinned monitor enter, the JDK's {@code Starvation} test) will not run that runnext soon: the other carrier
+     * takes it without Go's steal back-off, as Go takes a runnext from a P in a syscall. Rounds of that test's shape
+     * run until one such steal is counted (almost every round has one); with the back-off taken regardless, none
+     * ever is. Every round must also finish: the readied goroutine is the one that releases the monitor.
+     */
+    @Test
+    void aRunnextWhoseReadierBlockedItsCarrierIsTakenWithoutTheBackOff() throws Exception {
+        try (GoScheduler s = GoScheduler.builder().maxProcs(2).name("pinned-readier").build()) {
+            int rounds = 0;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (s.stats().runnextStealsFromBlockedCarriers() == 0 && rounds < 2_000
+                    && System.nanoTime() - deadline < 0) {
+                rounds++;
+                Object lock = new Object();
+                Thread[] blocker = new Thread[1];
+                Thread holder = Go.go(s, () -> {
+                    synchronized (lock) {
+                        CountDownLatch started = new CountDownLatch(1);
+                        blocker[0] = Thread.ofVirtual().start(() -> { // on this P: inherits goloom
+                            started.countDown(); // readies the holder into this P's runnext
+                            NativePin.run(() -> {
+                                synchronized (lock) { // blocks the carrier: pinned, the holder still has the lock
+                                    Thread.onSpinWait();
+                                }
+                            });
+                        });
+                        try {
+                            started.await();
+                        } catch (InterruptedException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    }
+                });
+                assertThat(holder.join(Duration.ofSeconds(30))).as("round %d: the holder finished", rounds).isTrue();
+                assertThat(blocker[0].join(Duration.ofSeconds(30))).as("round %d: the blocked goroutine finished",
+                        rounds).isTrue();
+            }
+            assertThat(s.stats().runnextStealsFromBlockedCarriers())
+                    .as("runnexts taken from a blocked carrier without the back-off, in %d rounds", rounds)
+                    .isGreaterThan(0);
+        }
+    }
+
+    /**
      * A hand-off chain (two goroutines readying each other, as in a channel ping-pong) stays on one P: the idle
      * carrier watches it instead of stealing the runnext that keeps turning over (Go would often win that CAS,
      * since the slot holds the same goroutine again, and split the pair across Ps). One warm-up run, then the
