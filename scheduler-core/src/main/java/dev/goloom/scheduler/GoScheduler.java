@@ -248,6 +248,11 @@ public final class GoScheduler implements Executor, AutoCloseable {
      * </ul>
      * Never blocks or parks (the JDK calls it from pinned virtual threads), and does not react to interrupts.
      *
+     * <p>A plain task runs on the carrier thread itself, which is a {@link java.util.concurrent.ForkJoinWorkerThread}
+     * (docs/adr/0011): {@code ForkJoinTask.fork()} in it queues the subtask on that carrier, {@code join()} runs it
+     * there, and subtasks forked and not joined run on the carrier right after the task. Do not submit to the
+     * carrier's {@code getPool()}: it has no threads.
+     *
      * @throws NullPointerException       if {@code task} is null
      * @throws RejectedExecutionException if the scheduler is shut down and {@code task} starts a new goroutine
      *                                    (or is a plain task). Continuations of live goroutines are always accepted.

@@ -178,6 +178,7 @@ final class M extends Carrier {
     @Override
     public void run() {
         try {
+            markQueuedWork();
             tid = CarrierClock.currentTid();
             P first = nextp;
             nextp = null;
@@ -240,6 +241,9 @@ final class M extends Carrier {
         }
         TaskSupport ts = TaskSupport.get();
         if (ts.isTerminated(t)) {
+            if (ts.threadOf(t) == null) {
+                runForkedSubtasks();
+            }
             sched.scheduler.taskExited(t, ts);
         }
     }

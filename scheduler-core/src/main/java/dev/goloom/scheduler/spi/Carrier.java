@@ -1,5 +1,9 @@
 package dev.goloom.scheduler.spi;
 
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.ForkJoinWorkerThread;
+
 /**
  * A goloom carrier thread as loom-bridge sees it: the hooks a goroutine calls on the carrier it runs on, for
  * {@code Syscall} (Go's {@code entersyscall}/{@code exitsyscall}) and {@code Go.checkpoint()} (Go's preempt flag).
@@ -9,12 +13,40 @@ package dev.goloom.scheduler.spi;
  * calling virtual thread is mounted on) and does nothing if it is not a goloom carrier. Exported only to
  * {@code dev.goloom.loom} and {@code dev.goloom.channels}; the timer hook is reached through {@link Timers}.
  */
-public abstract class Carrier extends Thread {
+public abstract class Carrier extends ForkJoinWorkerThread {
+    /**
+     * The pool every carrier names as its own, because a {@link ForkJoinWorkerThread} needs one. It has no threads
+     * (its factory makes none) and runs nothing; do not submit to it.
+     */
+    private static final ForkJoinPool NO_POOL = new ForkJoinPool(1, pool -> null, null, false);
+
     /**
      * @param name the thread's name
      */
     protected Carrier(String name) {
-        super(null, null, name, 0, false);
+        super(null, NO_POOL, false); // false: no inherited thread locals, as a plain Thread(..., false)
+        setName(name);
+    }
+
+    /**
+     * Called once, first, on this carrier's own thread: marks it as always having queued work in the JDK's eyes.
+     *
+     * <p>Why: {@code LinkedTransferQueue}, {@code SynchronousQueue} and {@code Exchanger} spin (128
+     * {@code Thread.onSpinWait()}) before they park, unless the carrier under the waiting virtual thread is a
+     * {@code ForkJoinWorkerThread} with tasks in its queue ({@code ForkJoinWorkerThread.hasKnownQueuedWork}). On
+     * goloom the partner such a waiter needs is usually in this P's runnext, so the spin only delays it; a carrier
+     * that always shows queued work makes them park at once, as goloom's channels do (docs/adr/0009, 0011).
+     */
+    protected final void markQueuedWork() {
+        QueuedWorkMark.markCurrentCarrier();
+    }
+
+    /**
+     * Called on this carrier's own thread after a plain task: runs the subtasks that task forked with
+     * {@code ForkJoinTask.fork()} and did not join (a plain task runs in this carrier's queue as in a pool).
+     */
+    protected final void runForkedSubtasks() {
+        QueuedWorkMark.runForked();
     }
 
     /** The goloom carrier under the calling code (a goroutine or a plain task), or null. */
