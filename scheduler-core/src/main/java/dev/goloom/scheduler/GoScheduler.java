@@ -282,6 +282,10 @@ public final class GoScheduler implements Executor, AutoCloseable {
                     sched.globrunqput(p, p.maybeSample(task));
                     return;
                 }
+                if (kind == TaskSupport.YIELD) {
+                    resubmitYielded(p, task);
+                    return;
+                }
                 if (p.runqput(p.maybeSample(task), true)) {
                     sched.wakepAfterRmw();
                 } else {
@@ -303,6 +307,17 @@ public final class GoScheduler implements Executor, AutoCloseable {
         } else {
             sched.runq.put(task);
         }
+        sched.wakep();
+    }
+
+    /**
+     * A goroutine that yielded, resubmitted by another goroutine: the JDK's {@code getStackTrace} (and JVMTI suspend)
+     * holds a yielded thread back while it looks, then submits it again from the looking thread. It stays a yielded
+     * goroutine (Go: {@code Gosched}): the global queue, not the looker's runnext, where it would wait for the
+     * looker to block or for a thief's back-off. The looker keeps running, so wake a carrier for it.
+     */
+    private void resubmitYielded(P p, Runnable task) {
+        sched.globrunqput(p, p.maybeSample(task));
         sched.wakep();
     }
 

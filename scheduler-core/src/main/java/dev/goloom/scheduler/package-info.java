@@ -82,13 +82,15 @@
  * from there goes ahead of new work in it (docs/adr/0006-external-submissions.md). A carrier looks for
  * work in Go's order ({@code M.findRunnable}): the global queue first every 61st tick (fairness), its runnext and
  * local ring, the global queue, then steals half of a random victim's ring (up to four passes, a victim's runnext
- * only on the last pass and after a short back-off), then gives up its P and parks.
+ * only on the last pass and after a short back-off, skipped when the victim's carrier is blocked inside its
+ * goroutine: docs/adr/0010), then gives up its P and parks.
  *
  * <p>A task taken from runnext inherits the current time slice (Go: {@code inheritTime}), so a pair of goroutines
  * ping-ponging through runnext shares one slice; once a chain has held its P for a whole slice (10 ms by default)
  * the next runnext task is sent to the global queue and the local ring gets the P (Go gets the same effect from
  * sysmon preempting the chain). {@code Thread.yield()} resubmits a goroutine from its own carrier; goloom
- * recognises it and puts it on the global queue (Go: {@code Gosched}), never in runnext.
+ * recognises it and puts it on the global queue (Go: {@code Gosched}), never in runnext; so does a yielded goroutine
+ * that another goroutine resubmits (the JDK's {@code getStackTrace} does, after holding it back to look).
  *
  * <h3>Blocked carriers, hogs and sysmon</h3>
  * The JDK unmounts a virtual thread for most blocking, but not for file I/O, native calls, class initialisers or

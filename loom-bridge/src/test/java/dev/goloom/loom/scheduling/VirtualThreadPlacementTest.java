@@ -147,6 +147,55 @@ class VirtualThreadPlacementTest {
     }
 
     /**
+     * The JDK's {@code getStackTrace} of a yielded thread holds it back while it looks, then submits it again from
+     * the looking goroutine. It is still a yielded goroutine (Go: Gosched): the global queue, never the looker's
+     * runnext, where it would wait for the looker to block (the JDK's {@code GetStackTraceALotWhenPinned} looker
+     * spins). On one P, rounds until one look catches the thread in its yield; in each such round the resubmit
+     * must be a global put, not a runnext put.
+     */
+    @Test
+    void aYieldedGoroutineResubmittedByAStackTraceGoesToTheGlobalQueue() throws Exception {
+        try (GoScheduler s = GoScheduler.builder().maxProcs(1).name("yield-look").build()) {
+            int caught = 0;
+            for (int round = 0; round < 200 && caught < 20; round++) {
+                CountDownLatch yielderReady = new CountDownLatch(1);
+                long[] puts = new long[2]; // runnext, global: the looker's deltas across getStackTrace
+                boolean[] sawYield = new boolean[1];
+                Thread[] yielder = new Thread[1];
+                Thread looker = Go.go(s, () -> {
+                    yielder[0] = Thread.ofVirtual().unstarted(() -> {
+                        yielderReady.countDown(); // readies the looker into this P's runnext
+                        Thread.yield();           // to the global queue: the looker runs first
+                    });
+                    yielder[0].start();
+                    try {
+                        yielderReady.await();
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                    var before = s.stats();
+                    StackTraceElement[] st = yielder[0].getStackTrace();
+                    var after = s.stats();
+                    puts[0] = after.runnextPuts() - before.runnextPuts();
+                    puts[1] = after.globalPuts() - before.globalPuts();
+                    for (StackTraceElement e : st) {
+                        if (e.getClassName().equals("java.lang.Thread") && e.getMethodName().equals("yield")) {
+                            sawYield[0] = true;
+                        }
+                    }
+                });
+                assertThat(looker.join(Duration.ofSeconds(30))).isTrue();
+                assertThat(yielder[0].join(Duration.ofSeconds(30))).isTrue();
+                if (sawYield[0]) {
+                    caught++;
+                    assertThat(puts).as("round %d: runnext and global puts by the look", round).containsExactly(0, 1);
+                }
+            }
+            assertThat(caught).as("looks that caught the thread in its yield").isGreaterThan(0);
+        }
+    }
+
+    /**
      * A goroutine that readies another into its P's runnext and then blocks its carrier where goloom cannot see it
      * (a pinned monitor enter, the JDK's {@code Starvation} test) will not run that runnext soon: the other carrier
      * takes it without Go's steal back-off, as Go takes a runnext from a P in a syscall. Rounds of that test's shape
