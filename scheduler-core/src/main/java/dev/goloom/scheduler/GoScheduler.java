@@ -333,7 +333,7 @@ public final class GoScheduler implements Executor, AutoCloseable {
         }
         if (vt != null) {
             Thread starter = Thread.currentThread(); // Go's newproc parent
-            goroutines.add(vt.threadId(), leaks == null ? new G(vt, starter) : new G(vt, starter, this, LeakReport.QUEUE));
+            goroutines.add(vt.threadId(), leaks == null ? new G(vt, starter) : new G.Watched(vt, starter, this, LeakReport.QUEUE));
         } else {
             plainLive.incrementAndGet();
         }
@@ -379,7 +379,7 @@ public final class GoScheduler implements Executor, AutoCloseable {
      * terminated first; true if it did not (a leak). It counts no more, so a shut-down scheduler may terminate.
      */
     boolean leakCollected(G g) {
-        if (goroutines.remove(g.id) == null) {
+        if (goroutines.remove(g.id()) == null) {
             return false;
         }
         if (runState != RUNNING) {

@@ -52,7 +52,7 @@ final class GoroutineDump {
     /** The live goroutines of {@code s} with their records, sorted by id (a weakly consistent copy). */
     static List<G> live(GoScheduler s) {
         List<G> gs = new ArrayList<>(s.goroutineRecords());
-        gs.sort(Comparator.comparingLong(g -> g.id));
+        gs.sort(Comparator.comparingLong(G::id));
         return gs;
     }
 

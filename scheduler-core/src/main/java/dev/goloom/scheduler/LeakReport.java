@@ -140,7 +140,8 @@ final class LeakReport {
      */
     void scan() {
         TaskSupport ts = TaskSupport.get();
-        for (G g : scheduler.goroutineRecords()) {
+        for (G rec : scheduler.goroutineRecords()) {
+            G.Watched g = (G.Watched) rec; // every record of a scheduler with the leak report on
             Thread t = g.thread();
             if (t == null) {
                 continue; // collected: its reference is on the queue
@@ -175,7 +176,7 @@ final class LeakReport {
     }
 
     /** The collector cleared {@code g}'s thread: if it had not terminated, it leaked. */
-    private void collected(G g) {
+    private void collected(G.Watched g) {
         if (!scheduler.leakCollected(g)) {
             return; // it terminated (and left the registry) before the collector freed it
         }
@@ -204,7 +205,7 @@ final class LeakReport {
     }
 
     /** The leaked goroutine as the last scan saw it, its wait time brought up to now; or what is known of it. */
-    private GoroutineInfo record(G g) {
+    private GoroutineInfo record(G.Watched g) {
         GoroutineInfo seen = g.seen;
         if (seen == null) {
             return new GoroutineInfo(g.id, g.name, scheduler.name(), GoroutineState.WAITING, null, -1, false,
@@ -217,7 +218,7 @@ final class LeakReport {
     }
 
     /** The report of one leak: a line saying what happened, then the goroutine in the dump's traceback shape. */
-    static String header(String schedulerName, G g, GoroutineInfo gi) {
+    static String header(String schedulerName, G.Watched g, GoroutineInfo gi) {
         StringBuilder b = new StringBuilder(512).append("goroutine leak (scheduler ").append(schedulerName)
                 .append("): goroutine ").append(g.id)
                 .append(" can never run again: the collector found it and what it waits on unreachable\n");
