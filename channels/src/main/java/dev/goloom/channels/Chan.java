@@ -11,6 +11,7 @@ import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
@@ -583,14 +584,7 @@ public final class Chan<E> implements SendChannel<E>, ReceiveChannel<E> {
     }
 
     private static long toNanos(Duration timeout) {
-        if (timeout == null) {
-            throw new NullPointerException("timeout");
-        }
-        try {
-            return timeout.toNanos();
-        } catch (ArithmeticException overflow) {
-            return timeout.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
-        }
+        return Chans.saturatedNanos(Objects.requireNonNull(timeout, "timeout"));
     }
 
     // ---------------------------------------------------------------- internals for select
