@@ -2,6 +2,7 @@ package dev.goloom.channels;
 
 import dev.goloom.channels.internal.ChanOps;
 import dev.goloom.channels.internal.ChannelEvents;
+import dev.goloom.channels.internal.SpinLocks;
 import dev.goloom.channels.internal.TimerSupport;
 import dev.goloom.channels.internal.WaitQueue;
 import dev.goloom.channels.internal.Waiter;
@@ -41,8 +42,8 @@ import java.util.concurrent.locks.LockSupport;
  * {@code qcount < cap} implies {@code sendq} has no live waiter; a closed channel has empty queues.
  *
  * <h2>The lock</h2>
- * A test-and-test-and-set spin lock in an {@code int} field: spin with {@link Thread#onSpinWait()}, then
- * {@link Thread#yield()}. It never parks, so it is safe for virtual threads whether or not they are pinned, and
+ * A test-and-test-and-set spin lock in an {@code int} field, contended the way Go's runtime lock spins: a few
+ * looks spaced well apart, then {@link Thread#yield()} ({@code SpinLocks}). It never parks, so it is safe for virtual threads whether or not they are pinned, and
  * for goloom carriers; critical sections are a few field writes, never a park, an unpark or a call into user code.
  * Lock rank: {@code select} holds several channel locks at once, always taken in increasing {@code id} order; no
  * other lock is ever taken while a channel lock is held.
@@ -83,8 +84,6 @@ public final class Chan<E> implements SendChannel<E>, ReceiveChannel<E> {
     private static final VarHandle QCOUNT;
     private static final VarHandle CLOSED;
     private static final AtomicLong IDS = new AtomicLong();
-    /** Spins before the lock holder is assumed descheduled and we yield instead. */
-    private static final int SPINS_BEFORE_YIELD = 100;
     /** Lock-owner tracking only when assertions are on ({@code -ea}); folded away otherwise. */
     private static final boolean TRACK_OWNER = Chan.class.desiredAssertionStatus();
     private static final int MAX_CAPACITY = Integer.MAX_VALUE - 8;
@@ -537,26 +536,10 @@ public final class Chan<E> implements SendChannel<E>, ReceiveChannel<E> {
 
     private void lock() {
         if (!LOCK.compareAndSet(this, 0, 1)) {
-            lockSlow();
+            SpinLocks.acquireContended(LOCK, this);
         }
         if (TRACK_OWNER) {
             lockOwner = Thread.currentThread();
-        }
-    }
-
-    /** Test-and-test-and-set: spin on a plain read, then yield (a virtual thread yields its carrier). */
-    private void lockSlow() {
-        int spins = 0;
-        for (;;) {
-            if ((int) LOCK.getOpaque(this) == 0 && LOCK.compareAndSet(this, 0, 1)) {
-                return;
-            }
-            if (++spins < SPINS_BEFORE_YIELD) {
-                Thread.onSpinWait();
-            } else {
-                spins = 0;
-                Thread.yield();
-            }
         }
     }
 

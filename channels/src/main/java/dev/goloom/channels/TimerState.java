@@ -1,5 +1,6 @@
 package dev.goloom.channels;
 
+import dev.goloom.channels.internal.SpinLocks;
 import dev.goloom.channels.internal.TimerSupport;
 
 import java.lang.invoke.MethodHandles;
@@ -222,14 +223,8 @@ final class TimerState {
     }
 
     private void lock() {
-        int spins = 0;
-        while (!LOCK.compareAndSet(this, 0, 1)) {
-            if (++spins < 100) {
-                Thread.onSpinWait();
-            } else {
-                spins = 0;
-                Thread.yield();
-            }
+        if (!LOCK.compareAndSet(this, 0, 1)) {
+            SpinLocks.acquireContended(LOCK, this);
         }
     }
 
