@@ -9,8 +9,8 @@ import java.lang.invoke.VarHandle;
  * <p>It guards the scheduler's idle-P and idle-M lists, its token count and the global run queue, whose critical
  * sections are a handful of field writes. It must not park because it is taken inside {@code GoScheduler.execute},
  * which the JDK calls from virtual threads pinned to their carrier: parking there would park the carrier itself.
- * Waiters spin briefly and then {@link Thread#yield()} (a platform-thread yield: the callers are carriers or
- * platform threads; a pinned virtual thread's yield does not unmount it either).
+ * Waiters look at it a few times, far apart, and then {@link Thread#yield()} (a platform-thread yield: the callers
+ * are carriers or platform threads; a pinned virtual thread's yield does not unmount it either).
  *
  * <p>Not reentrant. Any thread may call any method; {@link #unlock()} only by the holder.
  *
@@ -18,7 +18,12 @@ import java.lang.invoke.VarHandle;
  * volatile store of 0 that the next locker's CAS reads, so a critical section happens-before the next one.
  */
 public final class SpinLock {
-    private static final int SPINS_BEFORE_YIELD = 64;
+    /** Go: {@code active_spin}. */
+    private static final int ACTIVE_SPIN = 4;
+    /** Go: {@code active_spin_cnt}. */
+    private static final int ACTIVE_SPIN_HINTS = 30;
+    /** Go: {@code ncpu > 1}; on one processor the holder cannot run while we spin. */
+    private static final int SPINS = Runtime.getRuntime().availableProcessors() > 1 ? ACTIVE_SPIN : 0;
     private static final VarHandle STATE;
 
     static {
@@ -42,23 +47,36 @@ public final class SpinLock {
         holder = Thread.currentThread();
     }
 
+    /**
+     * Go: {@code lock2}'s spin. Up to {@value #ACTIVE_SPIN} looks, {@value #ACTIVE_SPIN_HINTS} spin-wait hints apart
+     * (none on one processor), then a yield and a look, and again. Looking after every hint would pull the lock's
+     * cache line from the holder mid-critical-section (docs/adr/0012, measured on the channels' lock).
+     */
     private void lockSlow() {
-        int spins = 0;
         for (;;) {
-            if (state == 0 && STATE.compareAndSet(this, 0, 1)) { // test, then test-and-set
-                return;
+            for (int look = 0; look < SPINS; look++) {
+                for (int i = 0; i < ACTIVE_SPIN_HINTS; i++) {
+                    Thread.onSpinWait();
+                }
+                if (tryLockOnce()) {
+                    return;
+                }
             }
-            if (++spins < SPINS_BEFORE_YIELD) {
-                Thread.onSpinWait();
-            } else {
-                Thread.yield();
+            Thread.yield();
+            if (tryLockOnce()) {
+                return;
             }
         }
     }
 
+    /** Test, then test-and-set. */
+    private boolean tryLockOnce() {
+        return state == 0 && STATE.compareAndSet(this, 0, 1);
+    }
+
     /** Takes the lock if it is free, without waiting. */
     public boolean tryLock() {
-        if (state == 0 && STATE.compareAndSet(this, 0, 1)) {
+        if (tryLockOnce()) {
             holder = Thread.currentThread();
             return true;
         }
