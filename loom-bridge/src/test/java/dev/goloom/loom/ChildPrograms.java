@@ -40,6 +40,16 @@ public final class ChildPrograms {
                 System.out.println("RAN_ON_GOLOOM " + on[0]);
             }
             case "socket-then-close" -> socketThenClose();
+            case "lazy-system-pollers" -> {
+                // With -Djdk.pollerMode=1: goroutines that do no socket I/O start no poller thread; the first
+                // socket I/O (from goroutines) starts the JDK's platform poller threads, and socketThenClose checks
+                // that it works and that no poller became a goroutine.
+                GoScheduler probe = GoScheduler.builder().maxProcs(2).name("no-io").build();
+                Go.go(probe, () -> { }).join();
+                probe.close();
+                System.out.println("BEFORE_IO " + pollerThreads());
+                socketThenClose(() -> System.out.println("AFTER_IO " + pollerThreads()));
+            }
             case "socket-io-after-close" -> socketIoAfterClose();
             case "hosted-pollers" -> hostedPollers();
             case "schedtrace" -> {
@@ -80,7 +90,17 @@ public final class ChildPrograms {
      * The first blocking socket operation of a virtual thread in this JVM happens in a goroutine; afterwards the
      * scheduler must still terminate (the JDK's I/O poller threads must not become its goroutines).
      */
+    /** Names of the live threads whose name says they are the JDK's socket pollers, sorted. */
+    private static java.util.List<String> pollerThreads() {
+        return Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
+                .filter(n -> n.contains("Poller")).sorted().toList();
+    }
+
     private static void socketThenClose() throws Exception {
+        socketThenClose(() -> { });
+    }
+
+    private static void socketThenClose(Runnable afterIo) throws Exception {
         GoScheduler s = GoScheduler.builder().maxProcs(2).name("io").build();
         InetAddress loopback = InetAddress.getByName("127.0.0.1");
         try (ServerSocket server = new ServerSocket(0, 1, loopback)) {
@@ -109,6 +129,7 @@ public final class ChildPrograms {
             System.out.println("JOINED " + (echo.join(Duration.ofSeconds(20)) && client.join(Duration.ofSeconds(20))));
             System.out.println("ECHOED " + got[0]);
         }
+        afterIo.run();
         s.shutdown();
         boolean terminated = s.awaitTermination(Duration.ofSeconds(10));
         System.out.println("TERMINATED " + terminated);

@@ -144,6 +144,18 @@ class SocketIoTest {
     }
 
     @Test
+    void withSystemThreadPollersNoPollerStartsBeforeTheFirstSocketIo() throws Exception {
+        // -Djdk.pollerMode=1: the JDK's pollers are platform threads, which inherit no scheduler, so loom-bridge
+        // does not start them when it loads (a started poller waits in native code, which delays JVM exit).
+        ChildJvm.Result r = ChildJvm.run(List.of("--add-opens", "java.base/java.lang=ALL-UNNAMED",
+                "-Djdk.pollerMode=1"), "lazy-system-pollers");
+        assertThat(r.stdout()).as("%s", r).contains("BEFORE_IO []");
+        assertThat(r.stdout()).as("%s", r).contains("JOINED true").contains("ECHOED 42");
+        assertThat(r.stdout()).as("%s", r).containsPattern("AFTER_IO \\[.*Read-Poller");
+        assertThat(r.stdout()).as("%s", r).contains("LIVE []").contains("TERMINATED true");
+    }
+
+    @Test
     void socketIoWorksEverywhereAfterASchedulerThatDidSocketIoTerminated() throws Exception {
         // Scheduler A's goroutines do the JVM's first socket I/O (the JDK's pollers start then), a JDK virtual
         // thread blocks in a read, A closes: close() must return and A terminate; then socket I/O must still work

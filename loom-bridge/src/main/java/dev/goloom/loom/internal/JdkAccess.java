@@ -124,7 +124,7 @@ public final class JdkAccess {
         TERMINATED = terminated;
         SUSPENDED = suspended;
         if (failure == null) {
-            if (!HOST_POLLERS) {
+            if (!HOST_POLLERS && !systemThreadPollers()) {
                 startJdkPollers();
             }
             TaskSupport.install(new VirtualThreadSupport());
@@ -138,6 +138,10 @@ public final class JdkAccess {
      * virtual thread's socket I/O would depend on its carriers. Initialising the poller here, before any goroutine
      * exists (this runs on a platform thread or a JDK-scheduled virtual thread), gives the pollers the JDK's own
      * scheduler. No flag is needed; a JDK without this class is left alone.
+     *
+     * <p>The cost: the JDK's {@code MasterPoller} thread then waits in native {@code epoll_wait} for the rest of the
+     * JVM's life, and HotSpot's exit waits up to 300 ms for threads in native code, as in any JVM that started its
+     * pollers. {@link #systemThreadPollers()} is the way out.
      */
     private static void startJdkPollers() {
         try {
@@ -145,6 +149,17 @@ public final class JdkAccess {
         } catch (Throwable ignored) {
             // not this JDK's layout: nothing to protect against
         }
+    }
+
+    /**
+     * True if {@code -Djdk.pollerMode} asks for the JDK's {@code SYSTEM_THREADS} pollers ({@code 1}, parsed as
+     * {@code sun.nio.ch.Poller} parses it). Its pollers are platform threads, which inherit no scheduler, so they
+     * may start lazily, on the first blocking socket call, from a goroutine too: loom-bridge leaves them alone,
+     * and a JVM that never does socket I/O from a virtual thread exits without the poller's exit delay.
+     */
+    static boolean systemThreadPollers() {
+        String mode = System.getProperty("jdk.pollerMode");
+        return mode != null && (mode.equals("1") || mode.equalsIgnoreCase("SYSTEM_THREADS"));
     }
 
     /**
