@@ -43,8 +43,9 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <h2>The lock</h2>
  * A test-and-test-and-set spin lock in an {@code int} field, contended the way Go's runtime lock spins: a few
- * looks spaced well apart, then {@link Thread#yield()} ({@code SpinLocks}). It never parks, so it is safe for virtual threads whether or not they are pinned, and
- * for goloom carriers; critical sections are a few field writes, never a park, an unpark or a call into user code.
+ * looks spaced well apart, then {@link Thread#yield()} ({@code SpinLocks}). It never parks, so it is safe for
+ * virtual threads whether or not they are pinned, and for goloom carriers; critical sections are a few field
+ * writes, never a park, an unpark or a call into user code.
  * Lock rank: {@code select} holds several channel locks at once, always taken in increasing {@code id} order; no
  * other lock is ever taken while a channel lock is held.
  *

@@ -86,16 +86,16 @@ public final class ChildPrograms {
         }
     }
 
-    /**
-     * The first blocking socket operation of a virtual thread in this JVM happens in a goroutine; afterwards the
-     * scheduler must still terminate (the JDK's I/O poller threads must not become its goroutines).
-     */
     /** Names of the live threads whose name says they are the JDK's socket pollers, sorted. */
     private static java.util.List<String> pollerThreads() {
         return Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
                 .filter(n -> n.contains("Poller")).sorted().toList();
     }
 
+    /**
+     * The first blocking socket operation of a virtual thread in this JVM happens in a goroutine; afterwards the
+     * scheduler must still terminate (the JDK's I/O poller threads must not become its goroutines).
+     */
     private static void socketThenClose() throws Exception {
         socketThenClose(() -> { });
     }
