@@ -40,6 +40,32 @@ public final class ChildPrograms {
                 System.out.println("RAN_ON_GOLOOM " + on[0]);
             }
             case "socket-then-close" -> socketThenClose();
+            case "sleep-timer-queues" -> {
+                // 64 goroutines (consecutive thread ids, so every queue) each sleep a few times; then the JDK's
+                // unparker threads, one per timer queue, are counted.
+                try (GoScheduler s = GoScheduler.builder().maxProcs(2).name("sleepers").build()) {
+                    java.util.List<Thread> sleepers = new java.util.ArrayList<>();
+                    for (int i = 0; i < 64; i++) {
+                        sleepers.add(Go.go(s, () -> {
+                            for (int k = 0; k < 3; k++) {
+                                try {
+                                    Thread.sleep(1);
+                                } catch (InterruptedException e) {
+                                    throw new RuntimeException(e);
+                                }
+                            }
+                        }));
+                    }
+                    for (Thread t : sleepers) {
+                        if (!t.join(Duration.ofSeconds(20))) {
+                            System.out.println("NOT_JOINED " + t);
+                        }
+                    }
+                }
+                System.out.println("TIMER_QUEUES " + System.getProperty("jdk.virtualThreadScheduler.timerQueues"));
+                System.out.println("UNPARKERS " + Thread.getAllStackTraces().keySet().stream()
+                        .filter(t -> t.getName().equals("VirtualThread-unparker")).count());
+            }
             case "lazy-system-pollers" -> {
                 // With -Djdk.pollerMode=1: goroutines that do no socket I/O start no poller thread; the first
                 // socket I/O (from goroutines) starts the JDK's platform poller threads, and socketThenClose checks

@@ -30,6 +30,31 @@ class SleepAndJoinTest {
     }
 
     @Test
+    void goroutineSleepsAreSpreadOverAtLeastFourJdkTimerQueues() throws Exception {
+        // The JDK times a goroutine's sleep in one of its timer queues for custom schedulers, one unparker thread
+        // each; its default on a small machine is one. goloom asks for at least 4 when it loads. Needs a fresh JVM.
+        // The JDK picks the queue by the id of the thread that arms the timer, the carrier (the goroutine has
+        // unmounted by then), so how many of them get used depends on the carriers' ids: between 1 and 4 here.
+        ChildJvm.Result r = ChildJvm.run(List.of("--add-opens", "java.base/java.lang=ALL-UNNAMED"),
+                "sleep-timer-queues");
+        int cpus = Runtime.getRuntime().availableProcessors();
+        int jdkDefault = Math.max(Integer.highestOneBit(cpus / 4), 1); // the child has the same CPUs
+        assertThat(r.stdout()).as("%s", r).doesNotContain("NOT_JOINED")
+                .contains(jdkDefault < 4 ? "TIMER_QUEUES 4" : "TIMER_QUEUES null")
+                .containsPattern("UNPARKERS [1-4]\\b");
+        assertThat(r.exitCode()).as("%s", r).isZero();
+    }
+
+    @Test
+    void aTimerQueueCountTheUserSetIsKept() throws Exception {
+        ChildJvm.Result r = ChildJvm.run(List.of("--add-opens", "java.base/java.lang=ALL-UNNAMED",
+                "-Djdk.virtualThreadScheduler.timerQueues=1"), "sleep-timer-queues");
+        assertThat(r.stdout()).as("%s", r).doesNotContain("NOT_JOINED")
+                .contains("TIMER_QUEUES 1").contains("UNPARKERS 1");
+        assertThat(r.exitCode()).as("%s", r).isZero();
+    }
+
+    @Test
     void sleepLastsAtLeastItsDurationAndNotMuchLonger() throws Exception {
         Goroutines g = new Goroutines(s);
         long before = s.stats().tasksRun();

@@ -127,6 +127,7 @@ public final class JdkAccess {
             if (!HOST_POLLERS && !systemThreadPollers()) {
                 startJdkPollers();
             }
+            spreadJdkTimers();
             TaskSupport.install(new VirtualThreadSupport());
         }
     }
@@ -148,6 +149,31 @@ public final class JdkAccess {
             Class.forName("sun.nio.ch.Poller", true, null);
         } catch (Throwable ignored) {
             // not this JDK's layout: nothing to protect against
+        }
+    }
+
+    /** JDK 25's count of timer queues for the timed parks of virtual threads on custom schedulers. */
+    static final String TIMER_QUEUES_PROPERTY = "jdk.virtualThreadScheduler.timerQueues";
+    /** The fewest such queues goloom asks for (docs/adr/0013). */
+    static final int MIN_TIMER_QUEUES = 4;
+
+    /**
+     * A goroutine's {@code Thread.sleep}, timed {@code LockSupport.parkNanos} and {@code Object.wait(timeout)} are
+     * timed by the JDK, not by goloom: on a custom scheduler, JDK 25 puts each timeout in one of a few
+     * {@code ScheduledThreadPoolExecutor}s, each with one {@code VirtualThread-unparker} thread, picked by the id of
+     * the thread that arms it (the carrier: the goroutine has unmounted by then). Its
+     * default is one queue per 4 processors, at least one; on a small machine that single queue's lock and thread
+     * limit goroutines to half the JDK's own scheduler's wake-ups a second (docs/adr/0013). So, unless the user set
+     * {@value #TIMER_QUEUES_PROPERTY}, ask for at least {@value #MIN_TIMER_QUEUES}. Runs before any goroutine
+     * exists, so before the JDK reads the property (on the first timed park of a custom-scheduler virtual thread);
+     * the JDK's own scheduler does not use these queues.
+     */
+    private static void spreadJdkTimers() {
+        if (System.getProperty(TIMER_QUEUES_PROPERTY) == null) {
+            int jdkDefault = Math.max(Integer.highestOneBit(Runtime.getRuntime().availableProcessors() / 4), 1);
+            if (jdkDefault < MIN_TIMER_QUEUES) {
+                System.setProperty(TIMER_QUEUES_PROPERTY, Integer.toString(MIN_TIMER_QUEUES));
+            }
         }
     }
 
