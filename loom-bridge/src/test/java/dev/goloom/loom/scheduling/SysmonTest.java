@@ -421,14 +421,32 @@ class SysmonTest {
                 }
             }));
         }
-        try (GoScheduler s = GoScheduler.builder().maxProcs(1).name("descheduled").build()) {
+        try {
             assertThat(burning.await(WAIT_S, TimeUnit.SECONDS)).isTrue();
-            Thread g = Go.go(s, () -> spin(TimeUnit.MILLISECONDS.toNanos(300))); // 30 blocked thresholds
-            assertThat(g.join(Duration.ofSeconds(WAIT_S))).as("the computing goroutine finished").isTrue();
-            SchedulerStats st = s.stats();
-            System.out.printf("descheduled carrier (%d thread dumps): %s%n", dumps.get(), st.schedtrace());
-            assertThat(st.handoffsBlocked()).as("tokens taken from a carrier that only waited for a CPU").isZero();
-            assertThat(st.threadsHighWater()).as("carriers for 1 P with nothing else to run").isEqualTo(1);
+            for (int attempt = 1; ; attempt++) {
+                try (GoScheduler s = GoScheduler.builder().maxProcs(1).name("descheduled").build()) {
+                    AtomicLong sleeps = new AtomicLong(-1);
+                    Thread g = Go.go(s, () -> { // /proc/thread-self: the carrier's kernel thread
+                        long before = voluntarySwitches();
+                        spin(TimeUnit.MILLISECONDS.toNanos(300)); // 30 blocked thresholds
+                        sleeps.set(voluntarySwitches() - before);
+                    });
+                    assertThat(g.join(Duration.ofSeconds(WAIT_S))).as("the computing goroutine finished").isTrue();
+                    SchedulerStats st = s.stats();
+                    System.out.printf("descheduled carrier (attempt %d, %d thread dumps, carrier slept %d times): %s%n",
+                            attempt, dumps.get(), sleeps.get(), st.schedtrace());
+                    if (!safepoints && st.handoffsBlocked() != 0 && sleeps.get() != 0 && attempt < 5) {
+                        // The carrier went to sleep in the kernel while it ran the spin: the JVM stopped it (on an
+                        // internal lock whose holder the burners starve, or a handshake), which sysmon cannot tell
+                        // from blocking. This round did not test a carrier that only waited for a CPU: again.
+                        continue;
+                    }
+                    assertThat(st.handoffsBlocked()).as("tokens taken from a carrier that only waited for a CPU "
+                            + "(it slept %d times in the kernel)", sleeps.get()).isZero();
+                    assertThat(st.threadsHighWater()).as("carriers for 1 P with nothing else to run").isEqualTo(1);
+                    break;
+                }
+            }
         } finally {
             stop.set(true);
             for (Thread t : load) {
@@ -438,6 +456,20 @@ class SysmonTest {
     }
 
     /** Keeps the CPU busy for {@code nanos} without parking (a spin hint per look at the clock). */
+    /** The calling kernel thread's voluntary context switches (Linux {@code /proc/thread-self/status}). */
+    private static long voluntarySwitches() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/thread-self/status"))) {
+                if (line.startsWith("voluntary_ctxt_switches:")) {
+                    return Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+                }
+            }
+            throw new IllegalStateException("no voluntary_ctxt_switches in /proc/thread-self/status");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     private static void spin(long nanos) {
         long end = System.nanoTime() + nanos;
         while (System.nanoTime() < end) {
