@@ -238,7 +238,12 @@ class GoroutineDumpTest {
         assertThat(running.carrierId()).isNotEqualTo(-1);
         assertThat(running.threadState()).isEqualTo(Thread.State.RUNNABLE);
         assertThat(running.stack()).anyMatch(f -> f.getMethodName().equals("spin"));
-        GoroutineInfo sys = awaitInfo(s, inSyscall, "in a syscall", gi -> gi.state() == GoroutineState.SYSCALL);
+        // The state and the stack of a goroutine that is running are read one after the other: on a loaded machine a
+        // dump can see the syscall state with a stack from just before the call (still linking the lambda). Wait
+        // for a dump read after it entered the call.
+        GoroutineInfo sys = awaitInfo(s, inSyscall, "in a syscall with its stack",
+                gi -> gi.state() == GoroutineState.SYSCALL
+                        && gi.stack().stream().anyMatch(f -> f.getClassName().equals(Syscall.class.getName())));
         assertThat(sys.waitReason()).isEqualTo(WaitReason.SYSCALL);
         assertThat(sys.carrierId()).isNotEqualTo(-1).isNotEqualTo(running.carrierId());
         assertThat(sys.stack()).anyMatch(f -> f.getClassName().equals(Syscall.class.getName()));
