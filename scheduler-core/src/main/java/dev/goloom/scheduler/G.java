@@ -11,10 +11,9 @@ import java.lang.ref.WeakReference;
  *
  * <p>The thread is held strongly, except on a scheduler with the leak report on
  * ({@link SchedulerConfig.Builder#leakReport}): there the record is a {@link Watched}, which holds it through a
- * {@link Ref}, a weak reference,
- * so that a goroutine nothing can wake any more is garbage-collected with what it waits on, and {@link LeakReport}
- * learns of it from the reference queue (Go 1.26's goroutine leak profile finds such goroutines the same way, in
- * its garbage collector).
+ * {@link Ref}, a weak reference, so that a goroutine nothing can wake any more is garbage-collected with what it
+ * waits on, and {@link LeakReport} learns of it from the reference queue (Go 1.26's goroutine leak profile finds
+ * such goroutines the same way, in its garbage collector).
  *
  * <p>Fields: {@link #creatorId} and {@link #creatorVirtual} are final, set by the starting thread.
  * {@link #observed} is written and read by dumping threads only (any number at once: each write replaces the whole

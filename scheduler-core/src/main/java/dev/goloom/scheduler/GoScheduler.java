@@ -333,7 +333,8 @@ public final class GoScheduler implements Executor, AutoCloseable {
         }
         if (vt != null) {
             Thread starter = Thread.currentThread(); // Go's newproc parent
-            goroutines.add(vt.threadId(), leaks == null ? new G(vt, starter) : new G.Watched(vt, starter, this, LeakReport.QUEUE));
+            goroutines.add(vt.threadId(),
+                    leaks == null ? new G(vt, starter) : new G.Watched(vt, starter, this, LeakReport.QUEUE));
         } else {
             plainLive.incrementAndGet();
         }

@@ -161,9 +161,9 @@ public final class JdkAccess {
      * A goroutine's {@code Thread.sleep}, timed {@code LockSupport.parkNanos} and {@code Object.wait(timeout)} are
      * timed by the JDK, not by goloom: on a custom scheduler, JDK 25 puts each timeout in one of a few
      * {@code ScheduledThreadPoolExecutor}s, each with one {@code VirtualThread-unparker} thread, picked by the id of
-     * the thread that arms it (the carrier: the goroutine has unmounted by then). Its
-     * default is one queue per 4 processors, at least one; on a small machine that single queue's lock and thread
-     * limit goroutines to half the JDK's own scheduler's wake-ups a second (docs/adr/0013). So, unless the user set
+     * the thread that arms it (the carrier: the goroutine has unmounted by then). Its default is one queue per 4
+     * processors, at least one; on a small machine that single queue's lock and thread limit goroutines to half the
+     * JDK's own scheduler's wake-ups a second (docs/adr/0013). So, unless the user set
      * {@value #TIMER_QUEUES_PROPERTY}, ask for at least {@value #MIN_TIMER_QUEUES}. Runs before any goroutine
      * exists, so before the JDK reads the property (on the first timed park of a custom-scheduler virtual thread);
      * the JDK's own scheduler does not use these queues.

@@ -460,7 +460,6 @@ class SysmonTest {
         }
     }
 
-    /** Keeps the CPU busy for {@code nanos} without parking (a spin hint per look at the clock). */
     /** The calling kernel thread's voluntary context switches (Linux {@code /proc/thread-self/status}). */
     private static long voluntarySwitches() {
         try {
@@ -475,6 +474,7 @@ class SysmonTest {
         }
     }
 
+    /** Keeps the CPU busy for {@code nanos} without parking (a spin hint per look at the clock). */
     private static void spin(long nanos) {
         long end = System.nanoTime() + nanos;
         while (System.nanoTime() < end) {
